@@ -1,0 +1,133 @@
+/**
+ * The one place that decides the TensorFlow.js backend. Order, unless forced:
+ *   @tensorflow/tfjs-node-gpu → @tensorflow/tfjs-node (both register 'tensorflow')
+ *   → wasm with SIMD and threads (+ the training kernels) → the pure-JS cpu backend.
+ * Force one with `initBackend({backend})` or `SEGREFINER_BACKEND=tensorflow|wasm|cpu`;
+ * set the wasm thread count with `{threads}` or `SEGREFINER_THREADS`.
+ * Nothing else in src/ calls tf.setBackend.
+ */
+import * as os from 'os';
+import * as tf from '@tensorflow/tfjs';
+import { silenceCpuBanner } from './cpu_banner';
+import { firstLine, loadNativeBackend, SkippedBackend } from './native';
+import { initWasmBackend, WasmStatus } from './wasm_backend';
+
+export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+/** A backend the user may force. 'tensorflow' is tfjs-node-gpu or tfjs-node, whichever loads. */
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export interface BackendOptions {
+  /** Force this backend instead of choosing; overrides SEGREFINER_BACKEND. */
+  backend?: BackendName;
+  /** wasm thread-pool size; default SEGREFINER_THREADS, else the number of logical cores. */
+  threads?: number;
+}
+
+/** What was chosen and why; `segrefiner doctor` prints it. */
+export interface BackendInfo {
+  name: BackendName;
+  /** The npm package providing it, e.g. '@tensorflow/tfjs-backend-wasm'. */
+  package: string;
+  /** How the backend was chosen. */
+  chosenBy: 'option' | 'SEGREFINER_BACKEND' | 'auto';
+  /** wasm only: thread-pool size actually running, and SIMD; null on other backends. */
+  threads: number | null;
+  simd: boolean | null;
+  /** Candidates tried before this one, with the reason each was not taken. */
+  skipped: SkippedBackend[];
+}
+
+let active: BackendInfo | null = null;
+
+/** Parses a backend name from a user-facing source; `where` names that source in the error. */
+export function parseBackendName(value: string, where: string): BackendName {
+  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
+  throw new Error(`${where}: backend must be one of ${BACKEND_NAMES.join(', ')}, but got '${value}'.`);
+}
+
+function parseThreads(value: string | number, where: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${where}: threads must be a positive integer, but got '${value}'.`);
+  return n;
+}
+
+function requestedBackend(opts: BackendOptions): { name: BackendName | null; chosenBy: BackendInfo['chosenBy'] } {
+  if (opts.backend !== undefined) return { name: parseBackendName(opts.backend, 'initBackend'), chosenBy: 'option' };
+  const fromEnv = process.env.SEGREFINER_BACKEND;
+  if (fromEnv) return { name: parseBackendName(fromEnv, 'SEGREFINER_BACKEND'), chosenBy: 'SEGREFINER_BACKEND' };
+  return { name: null, chosenBy: 'auto' };
+}
+
+function requestedThreads(opts: BackendOptions): number {
+  if (opts.threads !== undefined) return parseThreads(opts.threads, 'initBackend');
+  const fromEnv = process.env.SEGREFINER_THREADS;
+  return fromEnv ? parseThreads(fromEnv, 'SEGREFINER_THREADS') : os.cpus().length;
+}
+
+async function useNative(chosenBy: BackendInfo['chosenBy']): Promise<BackendInfo | SkippedBackend[]> {
+  const { loaded, skipped } = loadNativeBackend();
+  if (loaded === null) return skipped;
+  try {
+    if (!(await tf.setBackend('tensorflow'))) throw new Error('tf.setBackend returned false');
+  } catch (error) {
+    return [...skipped, { candidate: loaded, reason: `loaded but failed to initialise: ${firstLine(error)}` }];
+  }
+  return { name: 'tensorflow', package: loaded, chosenBy, threads: null, simd: null, skipped };
+}
+
+async function useWasm(threads: number, chosenBy: BackendInfo['chosenBy'], skipped: SkippedBackend[]): Promise<BackendInfo> {
+  const status: WasmStatus = await initWasmBackend(threads);
+  const notes = status.threadsNote ? [{ candidate: `wasm with ${threads} threads`, reason: status.threadsNote }] : [];
+  return { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', chosenBy, threads: status.threads, simd: status.simd,
+    skipped: [...skipped, ...notes] };
+}
+
+async function useCpu(chosenBy: BackendInfo['chosenBy'], skipped: SkippedBackend[]): Promise<BackendInfo> {
+  if (!(await tf.setBackend('cpu'))) throw new Error("initBackend: the cpu backend failed to initialise; reinstall @tensorflow/tfjs.");
+  silenceCpuBanner(); // the choice is reported in BackendInfo; doctor says how to get a faster one
+  return { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', chosenBy, threads: null, simd: null, skipped };
+}
+
+async function forceBackend(name: BackendName, chosenBy: BackendInfo['chosenBy'], threads: number): Promise<BackendInfo> {
+  if (name === 'wasm') return useWasm(threads, chosenBy, []);
+  if (name === 'cpu') return useCpu(chosenBy, []);
+  const native = await useNative(chosenBy);
+  if (!Array.isArray(native)) return native;
+  const reasons = native.map((s) => `${s.candidate}: ${s.reason}`).join('; ');
+  throw new Error(`initBackend: backend 'tensorflow' was forced (${chosenBy}) but cannot be used (${reasons}). ` +
+    'Install @tensorflow/tfjs-node-gpu@4.22.0 or @tensorflow/tfjs-node@4.22.0 (see environment.md), ' +
+    'or choose wasm or cpu.');
+}
+
+async function chooseBackend(threads: number): Promise<BackendInfo> {
+  const native = await useNative('auto');
+  if (!Array.isArray(native)) return native;
+  try {
+    return await useWasm(threads, 'auto', native);
+  } catch (error) {
+    return useCpu('auto', [...native, { candidate: '@tensorflow/tfjs-backend-wasm', reason: firstLine(error) }]);
+  }
+}
+
+/**
+ * Chooses and initialises the backend once per process; later calls return the same record.
+ * A later call that forces a different backend is an error (tensors would silently move).
+ */
+export async function initBackend(opts: BackendOptions = {}): Promise<BackendInfo> {
+  const { name, chosenBy } = requestedBackend(opts);
+  if (active) {
+    if (name !== null && name !== active.name) {
+      throw new Error(`initBackend: the backend is already '${active.name}' in this process, but '${name}' was requested; ` +
+        'choose it before the first initBackend call.');
+    }
+    return active;
+  }
+  const threads = requestedThreads(opts);
+  active = name === null ? await chooseBackend(threads) : await forceBackend(name, chosenBy, threads);
+  return active;
+}
+
+/** The record of the backend chosen by initBackend, or null before it ran. */
+export function activeBackend(): BackendInfo | null {
+  return active;
+}

@@ -1,0 +1,39 @@
+/**
+ * Conv2DBackpropFilter for wasm, which tfjs-backend-wasm 4.22 lacks, as one forward convolution:
+ *     dW[i, j, ci, co] = Σ_{n, ho, wo} xPad[n, s·ho + i, s·wo + j, ci] · dy[n, ho, wo, co]
+ * is a 'valid' convolution of xPadᵀ [Cin, H_p, W_p, N] (batch = Cin, channels = N) with the filter
+ * dyᵀ [H_out, W_out, N, Cout] at dilation s, which XNNPACK runs at forward-conv speed.
+ * The im2col and per-tap alternatives were 5–30× slower (platform.md §2.1).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** The attributes tfjs passes to Conv2DBackpropFilter. */
+export interface Conv2DBackpropFilterAttrs {
+  strides: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  filterShape: [number, number, number, number];
+}
+
+/**
+ * dW for conv2d(x, w) given dy.
+ * @param x  forward input, [N, H, W, Cin]
+ * @param dy gradient of the conv output, [N, H_out, W_out, Cout]
+ * @returns dW, attrs.filterShape = [K_h, K_w, Cin, Cout]
+ */
+export function conv2dBackpropFilterViaConv(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Conv2DBackpropFilterAttrs): tf.Tensor4D {
+  if (attrs.dataFormat !== 'NHWC') {
+    throw new Error(`Conv2DBackpropFilter (wasm): dataFormat must be 'NHWC', but got '${attrs.dataFormat}'.`);
+  }
+  const info = tf.backend_util.computeConv2DInfo(x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad,
+    attrs.dimRoundingMode, false, 'channelsLast');
+  const { top, bottom, left, right } = info.padInfo;
+  const [kh, kw, cin, cout] = attrs.filterShape;
+  const xPadded = tf.pad(x, [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]]);
+  const xT = tf.transpose(xPadded, [3, 1, 2, 0]); // [Cin, H_p, W_p, N]
+  const dyT = tf.transpose(dy, [1, 2, 0, 3]); // [H_out, W_out, N, Cout]
+  let dw = tf.conv2d(xT, dyT, 1, 'valid', 'NHWC', [info.strideHeight, info.strideWidth]); // [Cin, ≥K_h, ≥K_w, Cout]
+  if (dw.shape[1] !== kh || dw.shape[2] !== kw) dw = tf.slice(dw, [0, 0, 0, 0], [cin, kh, kw, cout]);
+  return tf.transpose(dw, [1, 2, 0, 3]);
+}
