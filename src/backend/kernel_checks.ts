@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../util/rng';
-import { silenceCpuBanner } from './cpu_banner';
 import { KERNEL_CHECK_CASES, KernelCheckCase } from './kernel_check_cases';
+import { runOnBackend } from './run_on_backend';
 
 /** The tolerance the project holds every registered kernel to (relative to the reference scale). */
 export const KERNEL_CHECK_TOLERANCE = 1e-4;
@@ -65,15 +65,9 @@ export function compareOutputs(tested: Float32Array[], reference: Float32Array[]
 export async function runKernelChecks(cases: KernelCheckCase[] = KERNEL_CHECK_CASES, seed = 1): Promise<KernelCheckResult[]> {
   const backend = tf.getBackend();
   const tested = cases.map((c) => runOnActiveBackend(c, seed));
-  await tf.setBackend(REFERENCE_BACKEND);
-  if (REFERENCE_BACKEND === 'cpu') silenceCpuBanner();
-  try {
-    const reference = cases.map((c) => runOnActiveBackend(c, seed));
-    return cases.map((c, i) => {
-      const [maxAbsError, relError] = compareOutputs(tested[i], reference[i], c.name);
-      return { name: c.name, kernels: c.kernels, backend, maxAbsError, relError, passed: relError <= KERNEL_CHECK_TOLERANCE };
-    });
-  } finally {
-    await tf.setBackend(backend);
-  }
+  const reference = await runOnBackend(REFERENCE_BACKEND, () => cases.map((c) => runOnActiveBackend(c, seed)));
+  return cases.map((c, i) => {
+    const [maxAbsError, relError] = compareOutputs(tested[i], reference[i], c.name);
+    return { name: c.name, kernels: c.kernels, backend, maxAbsError, relError, passed: relError <= KERNEL_CHECK_TOLERANCE };
+  });
 }

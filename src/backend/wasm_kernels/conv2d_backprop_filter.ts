@@ -30,10 +30,11 @@ export function conv2dBackpropFilterViaConv(x: tf.Tensor4D, dy: tf.Tensor4D, att
     attrs.dimRoundingMode, false, 'channelsLast');
   const { top, bottom, left, right } = info.padInfo;
   const [kh, kw, cin, cout] = attrs.filterShape;
-  const xPadded = tf.pad(x, [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]]);
-  const xT = tf.transpose(xPadded, [3, 1, 2, 0]); // [Cin, H_p, W_p, N]
+  const xT = tf.transpose(x, [3, 1, 2, 0]); // [Cin, H, W, N]
   const dyT = tf.transpose(dy, [1, 2, 0, 3]); // [H_out, W_out, N, Cout]
-  let dw = tf.conv2d(xT, dyT, 1, 'valid', 'NHWC', [info.strideHeight, info.strideWidth]); // [Cin, ≥K_h, ≥K_w, Cout]
+  // The conv pads xᵀ itself (explicit padding), saving a Pad of the whole input.
+  const pad: tf.backend_util.ExplicitPadding = [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]];
+  let dw = tf.conv2d(xT, dyT, 1, pad, 'NHWC', [info.strideHeight, info.strideWidth]); // [Cin, ≥K_h, ≥K_w, Cout]
   if (dw.shape[1] !== kh || dw.shape[2] !== kw) dw = tf.slice(dw, [0, 0, 0, 0], [cin, kh, kw, cout]);
   return tf.transpose(dw, [1, 2, 0, 3]);
 }

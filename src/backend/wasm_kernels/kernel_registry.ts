@@ -20,12 +20,16 @@ function asTensors(inputs: tf.NamedTensorInfoMap, kernelName: string): Record<st
   return out;
 }
 
+/** The built-in kernels we replaced, by name, kept so benchmarks can time them against ours. */
+export const REPLACED_KERNELS = new Map<string, tf.KernelConfig>();
+
 /**
  * Registers (or replaces) `kernelName` on `backendName` with a body written in tf ops.
  * Replacing keeps the original's setupFunc so a re-initialised backend still sets it up.
  */
 export function registerTensorKernel<A>(kernelName: string, backendName: string, body: TensorKernel<A>): void {
   const original = tf.getKernel(kernelName, backendName);
+  if (original && !REPLACED_KERNELS.has(`${backendName}:${kernelName}`)) REPLACED_KERNELS.set(`${backendName}:${kernelName}`, original);
   if (original) tf.unregisterKernel(kernelName, backendName);
   tf.registerKernel({
     kernelName,

@@ -1,0 +1,90 @@
+/**
+ * `segrefiner doctor`: versions, the backend chosen and why the others were not, wasm threads and
+ * SIMD, and the kernel gradient checks on the active backend against cpu. Exit 1 if a check fails.
+ */
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { BackendInfo, initBackend, parseBackendName } from '../backend/select_backend';
+import { KERNEL_CHECK_TOLERANCE, KernelCheckResult, runKernelChecks } from '../backend/kernel_checks';
+import { FlagSpecs, formatUsage, parseFlags } from './parse_flags';
+import { UsageError } from './usage_error';
+
+export const DOCTOR_FLAGS: FlagSpecs = {
+  json: { type: 'boolean', description: 'print one JSON object instead of text' },
+  backend: { type: 'string', description: 'force tensorflow | wasm | cpu (else SEGREFINER_BACKEND, else auto)' },
+  threads: { type: 'string', description: 'wasm thread count (else SEGREFINER_THREADS, else all cores)' },
+  'skip-checks': { type: 'boolean', description: 'do not run the kernel gradient checks' },
+};
+
+export interface DoctorReport {
+  versions: Record<string, string>;
+  backend: BackendInfo;
+  checks: KernelCheckResult[] | null;
+  passed: number;
+  failed: number;
+}
+
+function packageVersion(name: string): string {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return 'not installed';
+  }
+}
+
+async function collectVersions(): Promise<Record<string, string>> {
+  const sharp = (await import('sharp')).default;
+  return {
+    'segrefiner-ts': (require(path.join(__dirname, '..', '..', 'package.json')) as { version: string }).version,
+    node: process.version,
+    '@tensorflow/tfjs': tf.version.tfjs,
+    '@tensorflow/tfjs-core': tf.version_core,
+    '@tensorflow/tfjs-backend-wasm': packageVersion('@tensorflow/tfjs-backend-wasm'),
+    '@tensorflow/tfjs-node-gpu': packageVersion('@tensorflow/tfjs-node-gpu'),
+    '@tensorflow/tfjs-node': packageVersion('@tensorflow/tfjs-node'),
+    sharp: sharp.versions.sharp ?? 'unknown',
+    libvips: sharp.versions.vips,
+  };
+}
+
+export async function buildDoctorReport(flags: { backend?: string; threads?: string; skipChecks?: boolean }): Promise<DoctorReport> {
+  const backend = await initBackend({
+    backend: flags.backend === undefined ? undefined : parseBackendName(flags.backend, 'segrefiner doctor --backend'),
+    threads: flags.threads === undefined ? undefined : Number(flags.threads),
+  });
+  const checks = flags.skipChecks ? null : await runKernelChecks();
+  const failed = checks?.filter((c) => !c.passed).length ?? 0;
+  return { versions: await collectVersions(), backend, checks, passed: (checks?.length ?? 0) - failed, failed };
+}
+
+function describeBackend(b: BackendInfo): string[] {
+  const threads = b.threads === null ? '' : `, ${b.threads} thread${b.threads === 1 ? '' : 's'}, SIMD ${b.simd ? 'yes' : 'no'}`;
+  const lines = [`backend: ${b.name} (${b.package}), chosen by ${b.chosenBy}${threads}`];
+  if (b.skipped.length) lines.push('not taken:', ...b.skipped.map((s) => `  ${s.candidate}: ${s.reason}`));
+  if (b.name !== 'tensorflow') lines.push('  (for an NVIDIA GPU install @tensorflow/tfjs-node-gpu@4.22.0; see environment.md)');
+  return lines;
+}
+
+export function formatDoctorReport(r: DoctorReport): string {
+  const lines = Object.entries(r.versions).map(([k, v]) => `${k.padEnd(30)} ${v}`);
+  lines.push('', ...describeBackend(r.backend));
+  if (r.checks) {
+    lines.push('', `kernel checks on ${r.backend.name} against cpu (pass: relative error ≤ ${KERNEL_CHECK_TOLERANCE}):`);
+    for (const c of r.checks) lines.push(`  ${c.passed ? 'ok  ' : 'FAIL'} ${c.relError.toExponential(1).padStart(8)}  ${c.name}`);
+    lines.push(`${r.passed} passed, ${r.failed} failed`);
+  }
+  return lines.join('\n');
+}
+
+export async function runDoctor(argv: string[]): Promise<number> {
+  const flags = parseFlags('doctor', argv, DOCTOR_FLAGS);
+  if (flags.threads !== undefined && !/^[1-9]\d*$/.test(String(flags.threads))) {
+    throw new UsageError(`segrefiner doctor: --threads must be a positive integer, but got '${flags.threads}'.`,
+      formatUsage('doctor', DOCTOR_FLAGS));
+  }
+  const report = await buildDoctorReport({
+    backend: flags.backend as string | undefined, threads: flags.threads as string | undefined, skipChecks: Boolean(flags['skip-checks']),
+  });
+  console.log(flags.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report));
+  return report.failed === 0 ? 0 : 1;
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * The `segrefiner` command. Each subcommand lives in its own file and parses its own flags strictly;
+ * this file only dispatches. Exit codes: 0 ok, 1 the job failed, 2 a usage error.
+ */
+import { DOCTOR_FLAGS, runDoctor } from './doctor';
+import { FlagSpecs, formatUsage } from './parse_flags';
+import { UsageError } from './usage_error';
+
+interface Subcommand {
+  summary: string;
+  flags: FlagSpecs;
+  run(argv: string[]): Promise<number>;
+}
+
+const SUBCOMMANDS: Record<string, Subcommand> = {
+  doctor: { summary: 'versions, the active backend, threads/SIMD, kernel gradient checks', flags: DOCTOR_FLAGS, run: runDoctor },
+};
+
+export const USAGE = `usage: segrefiner <command> [flags]   (segrefiner <command> --help for its flags)\n\ncommands:\n${Object.entries(SUBCOMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join('\n')}`;
+
+/** Runs the CLI on `argv` (without node and script); returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  const sub = SUBCOMMANDS[command];
+  try {
+    if (!sub) throw new UsageError(`segrefiner: unknown command '${command}'; expected one of ${Object.keys(SUBCOMMANDS).join(', ')}.`, USAGE);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      console.log(formatUsage(command, sub.flags));
+      return 0;
+    }
+    return await sub.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message}\n${error.usage}`);
+      return 2;
+    }
+    console.error(`segrefiner ${command}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}
