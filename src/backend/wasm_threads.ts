@@ -7,6 +7,7 @@
  *  1. `worker_threads.Worker` starts `blob:` workers in eval mode from the shipped worker source;
  *  2. their `load` message gets the threaded glue's file path instead of an (unloadable) Blob;
  *  3. `os.cpus()` reports twice the wanted thread count, so the cap lets the pool reach it.
+ * The pool's workers are also unref'd, so they never keep a finished process alive.
  * The patch depends on 4.22.0 internals, so it refuses any other version and the caller falls back
  * to one thread (see platform.md §2.5).
  */
@@ -41,6 +42,14 @@ function makeBlobAwareWorker(original: typeof workerThreads.Worker): typeof work
       const fromBlob = String(filename).startsWith('blob:');
       super(fromBlob ? workerSource : filename, fromBlob ? { ...options, eval: true } : options);
       this.fromBlob = fromBlob;
+      if (fromBlob) this.unref();
+    }
+    /**
+     * XNNPACK's pool threads run forever, and Emscripten refs the worker of every running pthread,
+     * so a finished script would never exit. Pool workers must not keep the process alive.
+     */
+    override ref(): void {
+      if (!this.fromBlob) super.ref();
     }
     override postMessage(message: unknown, transfer?: readonly workerThreads.TransferListItem[]): void {
       const msg = message as { cmd?: string; urlOrBlob?: unknown } | null;
