@@ -12,3 +12,6 @@ export { REPLACED_KERNELS } from './backend/wasm_kernels/kernel_registry';
 export { BENCH_PROBE_UNET, CHECK_PROBE_UNET } from './backend/probe_unet';
 export { createRng, randomNormalArray } from './util/rng';
 export type { Rng } from './util/rng';
+export { plotlyHtml, plotlyLibrarySource, plotlyMimeJson } from './vis/plotly_html';
+export type { PlotlyFigure } from './vis/plotly_html';
+export { grayToPng } from './vis/to_png';
