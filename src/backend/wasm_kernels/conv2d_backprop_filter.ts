@@ -30,6 +30,9 @@ export function conv2dBackpropFilterViaConv(x: tf.Tensor4D, dy: tf.Tensor4D, att
     attrs.dimRoundingMode, false, 'channelsLast');
   const { top, bottom, left, right } = info.padInfo;
   const [kh, kw, cin, cout] = attrs.filterShape;
+  if (kh === 1 && kw === 1 && info.strideHeight === 1 && info.strideWidth === 1 && top + bottom + left + right === 0) {
+    return pointwiseFilterGrad(x, dy, cin, cout);
+  }
   const xT = tf.transpose(x, [3, 1, 2, 0]); // [Cin, H, W, N]
   const dyT = tf.transpose(dy, [1, 2, 0, 3]); // [H_out, W_out, N, Cout]
   // The conv pads xᵀ itself (explicit padding), saving a Pad of the whole input.
@@ -37,4 +40,17 @@ export function conv2dBackpropFilterViaConv(x: tf.Tensor4D, dy: tf.Tensor4D, att
   let dw = tf.conv2d(xT, dyT, 1, pad, 'NHWC', [info.strideHeight, info.strideWidth]); // [Cin, ≥K_h, ≥K_w, Cout]
   if (dw.shape[1] !== kh || dw.shape[2] !== kw) dw = tf.slice(dw, [0, 0, 0, 0], [cin, kh, kw, cout]);
   return tf.transpose(dw, [1, 2, 0, 3]);
+}
+
+/**
+ * A 1×1 stride-1 unpadded conv is a matrix product, so dW = xᵀ·dy over all N·H·W positions: one GEMM
+ * (the BatchMatMul wrapper materialises the transposed operand), faster than the conv form, whose XNNPACK call
+ * would have only N input channels.
+ */
+function pointwiseFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, cin: number, cout: number): tf.Tensor4D {
+  const positions = x.shape[0] * x.shape[1] * x.shape[2];
+  const xs = tf.reshape(x, [positions, cin]), dys = tf.reshape(dy, [positions, cout]);
+  // Transpose whichever operand is smaller: (dyᵀ·x)ᵀ when Cout ≤ Cin, else xᵀ·dy.
+  const dw = cout <= cin ? tf.transpose(tf.matMul(dys, xs, true, false)) : tf.matMul(xs, dys, true, false); // [Cin, Cout]
+  return tf.reshape(dw, [1, 1, cin, cout]);
 }
