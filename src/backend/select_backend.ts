@@ -38,6 +38,7 @@ export interface BackendInfo {
 }
 
 let active: BackendInfo | null = null;
+let pending: Promise<BackendInfo> | null = null;
 
 /** Parses a backend name from a user-facing source; `where` names that source in the error. */
 export function parseBackendName(value: string, where: string): BackendName {
@@ -110,21 +111,22 @@ async function chooseBackend(threads: number): Promise<BackendInfo> {
 }
 
 /**
- * Chooses and initialises the backend once per process; later calls return the same record.
+ * Chooses and initialises the backend once per process; later (or concurrent) calls share the result.
  * A later call that forces a different backend is an error (tensors would silently move).
  */
 export async function initBackend(opts: BackendOptions = {}): Promise<BackendInfo> {
   const { name, chosenBy } = requestedBackend(opts);
-  if (active) {
-    if (name !== null && name !== active.name) {
-      throw new Error(`initBackend: the backend is already '${active.name}' in this process, but '${name}' was requested; ` +
-        'choose it before the first initBackend call.');
-    }
-    return active;
+  if (!pending) {
+    const threads = requestedThreads(opts);
+    pending = name === null ? chooseBackend(threads) : forceBackend(name, chosenBy, threads);
+    pending.then((info) => { active = info; }, () => { pending = null; }); // a failed init may be retried
   }
-  const threads = requestedThreads(opts);
-  active = name === null ? await chooseBackend(threads) : await forceBackend(name, chosenBy, threads);
-  return active;
+  const info = await pending;
+  if (name !== null && name !== info.name) {
+    throw new Error(`initBackend: the backend is already '${info.name}' in this process, but '${name}' was requested; ` +
+      'choose it before the first initBackend call.');
+  }
+  return info;
 }
 
 /** The record of the backend chosen by initBackend, or null before it ran. */

@@ -23,9 +23,13 @@ export const USAGE = `usage: segrefiner <command> [flags]   (segrefiner <command
 /** Runs the CLI on `argv` (without node and script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+  if (command === undefined) {
+    console.error(USAGE);
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
     console.log(USAGE);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   const sub = SUBCOMMANDS[command];
   try {
