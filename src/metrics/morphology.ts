@@ -1,0 +1,77 @@
+/**
+ * Binary dilation with an OpenCV ellipse, with OpenCV's default border for morphology: pixels
+ * outside the image have no effect. Erosion is the complement of the dilated complement, which
+ * gives OpenCV's erosion border (outside never erodes).
+ *
+ * Speed: per row, the horizontal distance to the nearest foreground pixel (two passes); a pixel is
+ * set iff some row y+dy has that distance ≤ hw(dy). A vertical pre-pass skips pixels with no
+ * near-enough row within r, so the O(r) test runs only near boundaries.
+ */
+import { ellipseHalfWidths } from './ellipse_kernel';
+
+const FAR = 0x3fffffff;
+
+/** dist[y·w + x] = min |x − x'| over foreground x' in row y (FAR if the row is empty). */
+function rowDistances(mask: Uint8Array, h: number, w: number): Int32Array {
+  const dist = new Int32Array(h * w);
+  for (let y = 0; y < h; y++) {
+    const o = y * w;
+    let last = -FAR;
+    for (let x = 0; x < w; x++) {
+      if (mask[o + x]) last = x;
+      dist[o + x] = x - last;
+    }
+    last = 2 * FAR;
+    for (let x = w - 1; x >= 0; x--) {
+      if (mask[o + x]) last = x;
+      dist[o + x] = Math.min(dist[o + x], last - x, FAR);
+    }
+  }
+  return dist;
+}
+
+/** For each pixel, the vertical distance to the nearest row whose row distance is ≤ r (FAR if none). */
+function verticalReach(dist: Int32Array, h: number, w: number, r: number): Int32Array {
+  const reach = new Int32Array(h * w);
+  for (let x = 0; x < w; x++) {
+    let last = -FAR;
+    for (let y = 0; y < h; y++) {
+      if (dist[y * w + x] <= r) last = y;
+      reach[y * w + x] = y - last;
+    }
+    last = 2 * FAR;
+    for (let y = h - 1; y >= 0; y--) {
+      if (dist[y * w + x] <= r) last = y;
+      reach[y * w + x] = Math.min(reach[y * w + x], last - y);
+    }
+  }
+  return reach;
+}
+
+/** Dilation of a 0/1 mask by the ellipse of radius r. */
+export function dilateEllipse(mask: Uint8Array, h: number, w: number, r: number): Uint8Array {
+  const hw = ellipseHalfWidths(r);
+  const dist = rowDistances(mask, h, w);
+  const reach = verticalReach(dist, h, w, r);
+  const out = new Uint8Array(h * w);
+  for (let y = 0; y < h; y++) {
+    const dyMin = Math.max(-r, -y), dyMax = Math.min(r, h - 1 - y);
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (reach[i] > r) continue;
+      for (let dy = dyMin; dy <= dyMax; dy++) {
+        if (dist[i + dy * w] <= hw[dy + r]) {
+          out[i] = 1;
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Erosion of a 0/1 mask by the ellipse of radius r (outside the image never erodes). */
+export function erodeEllipse(mask: Uint8Array, h: number, w: number, r: number): Uint8Array {
+  const complement = mask.map((v) => 1 - v);
+  return dilateEllipse(complement, h, w, r).map((v) => 1 - v);
+}
