@@ -6,7 +6,7 @@
  * mBA is the mean BA over images.
  */
 import { assertSamePair, BinaryMask } from './binary_mask';
-import { dilateEllipse } from './morphology';
+import { dilateFromRowDistances, rowDistances } from './morphology';
 
 export interface RadiusAccuracy {
   radius: number;
@@ -29,10 +29,13 @@ export function boundaryRadii(height: number, width: number): number[] {
   return [0, 1, 2, 3, 4].map((i) => 1 + Math.trunc(((maxRadius - 1) / 5) * i));
 }
 
-function accuracyAtRadius(gt: BinaryMask, pred: BinaryMask, radius: number): RadiusAccuracy {
+/** The GT's row distances for itself and its complement, shared by all five radii. */
+interface GtDistances { foreground: Int32Array; background: Int32Array }
+
+function accuracyAtRadius(gt: BinaryMask, pred: BinaryMask, dist: GtDistances, radius: number): RadiusAccuracy {
   const { data, height: h, width: w } = gt;
-  const grown = dilateEllipse(data, h, w, radius);
-  const shrunkComplement = dilateEllipse(data.map((v) => 1 - v), h, w, radius); // = NOT erode(gt)
+  const grown = dilateFromRowDistances(dist.foreground, h, w, radius);
+  const shrunkComplement = dilateFromRowDistances(dist.background, h, w, radius); // = NOT erode(gt)
   let bandPixels = 0, correctPixels = 0;
   for (let i = 0; i < data.length; i++) {
     if (grown[i] & shrunkComplement[i]) {
@@ -46,7 +49,9 @@ function accuracyAtRadius(gt: BinaryMask, pred: BinaryMask, radius: number): Rad
 export function computeBoundaryAccuracy(gt: BinaryMask, pred: BinaryMask): BoundaryAccuracy {
   assertSamePair(gt, pred, 'computeBoundaryAccuracy');
   const radii = boundaryRadii(gt.height, gt.width);
-  const perRadius = radii.map((r) => accuracyAtRadius(gt, pred, r));
+  const { data, height: h, width: w } = gt;
+  const dist = { foreground: rowDistances(data, h, w), background: rowDistances(data.map((v) => 1 - v), h, w) };
+  const perRadius = radii.map((r) => accuracyAtRadius(gt, pred, dist, r));
   const accuracies = perRadius.map((p) => p.accuracy);
   const boundaryAccuracy = accuracies.some((a) => a === null)
     ? null

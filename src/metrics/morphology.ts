@@ -12,7 +12,7 @@ import { ellipseHalfWidths } from './ellipse_kernel';
 const FAR = 0x3fffffff;
 
 /** dist[y·w + x] = min |x − x'| over foreground x' in row y (FAR if the row is empty). */
-function rowDistances(mask: Uint8Array, h: number, w: number): Int32Array {
+export function rowDistances(mask: Uint8Array, h: number, w: number): Int32Array {
   const dist = new Int32Array(h * w);
   for (let y = 0; y < h; y++) {
     const o = y * w;
@@ -50,8 +50,12 @@ function verticalReach(dist: Int32Array, h: number, w: number, r: number): Int32
 
 /** Dilation of a 0/1 mask by the ellipse of radius r. */
 export function dilateEllipse(mask: Uint8Array, h: number, w: number, r: number): Uint8Array {
+  return dilateFromRowDistances(rowDistances(mask, h, w), h, w, r);
+}
+
+/** Dilation given the mask's rowDistances, which do not depend on r: compute them once for many radii. */
+export function dilateFromRowDistances(dist: Int32Array, h: number, w: number, r: number): Uint8Array {
   const hw = ellipseHalfWidths(r);
-  const dist = rowDistances(mask, h, w);
   const reach = verticalReach(dist, h, w, r);
   const out = new Uint8Array(h * w);
   for (let y = 0; y < h; y++) {
