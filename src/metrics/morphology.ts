@@ -30,19 +30,20 @@ export function rowDistances(mask: Uint8Array, h: number, w: number): Int32Array
   return dist;
 }
 
-/** For each pixel, the vertical distance to the nearest row whose row distance is ≤ r (FAR if none). */
+/**
+ * For each pixel, the vertical distance to the nearest row whose row distance is ≤ r (≥ FAR if none).
+ * Row-major passes (each row from the previous one) keep memory access sequential.
+ */
 function verticalReach(dist: Int32Array, h: number, w: number, r: number): Int32Array {
   const reach = new Int32Array(h * w);
-  for (let x = 0; x < w; x++) {
-    let last = -FAR;
-    for (let y = 0; y < h; y++) {
-      if (dist[y * w + x] <= r) last = y;
-      reach[y * w + x] = y - last;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0, i = y * w; x < w; x++, i++) {
+      reach[i] = dist[i] <= r ? 0 : y === 0 ? FAR : Math.min(reach[i - w] + 1, FAR);
     }
-    last = 2 * FAR;
-    for (let y = h - 1; y >= 0; y--) {
-      if (dist[y * w + x] <= r) last = y;
-      reach[y * w + x] = Math.min(reach[y * w + x], last - y);
+  }
+  for (let y = h - 2; y >= 0; y--) {
+    for (let x = 0, i = y * w; x < w; x++, i++) {
+      if (reach[i + w] + 1 < reach[i]) reach[i] = reach[i + w] + 1;
     }
   }
   return reach;
