@@ -24,3 +24,4 @@ export { boundaryWidth, computeBoundaryIou, DEFAULT_DILATION_RATIO, maskBoundary
 export type { BoundaryIou } from './metrics/boundary_iou';
 export { ellipseHalfWidths, ellipseKernel } from './metrics/ellipse_kernel';
 export { dilateEllipse, erodeEllipse } from './metrics/morphology';
+export { readBinaryMask } from './data/read_mask_png';

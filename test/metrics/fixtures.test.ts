@@ -4,7 +4,8 @@ import * as path from 'path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { computeBoundaryAccuracy, computeBoundaryIou, computeIou, cumulativeIou, ellipseKernel, meanBoundaryAccuracy } from '../../src';
-import { FIXTURES_DIR, readFixtureMask } from '../helpers/fixtures';
+import { readBinaryMask } from '../../src';
+import { FIXTURES_DIR } from '../helpers/fixtures';
 
 interface FixtureCase {
   id: string; gt: string; pred: string; height: number; width: number;
@@ -24,8 +25,8 @@ test('OpenCV ellipse kernels r = 1..16 are reproduced exactly', () => {
 
 for (const c of cases) {
   test(`fixture ${c.id}: IoU, per-radius accuracy, BA and Boundary IoU`, async () => {
-    const gt = await readFixtureMask(path.join(metricsDir, c.gt));
-    const pred = await readFixtureMask(path.join(metricsDir, c.pred));
+    const gt = await readBinaryMask(path.join(metricsDir, c.gt));
+    const pred = await readBinaryMask(path.join(metricsDir, c.pred));
     assert.equal([gt.height, gt.width], [c.height, c.width]);
     const iou = computeIou(gt, pred);
     assert.equal([iou.intersection, iou.union], [c.iou.intersection, c.iou.union]);
@@ -50,8 +51,8 @@ test('aggregates: cumulative IoU and mBA over all cases', async () => {
   const agg = JSON.parse(fs.readFileSync(path.join(metricsDir, 'cases.json'), 'utf8')).aggregate;
   const ious = [], bas = [];
   for (const c of cases) {
-    const gt = await readFixtureMask(path.join(metricsDir, c.gt));
-    const pred = await readFixtureMask(path.join(metricsDir, c.pred));
+    const gt = await readBinaryMask(path.join(metricsDir, c.gt));
+    const pred = await readBinaryMask(path.join(metricsDir, c.pred));
     ious.push(computeIou(gt, pred));
     bas.push(computeBoundaryAccuracy(gt, pred));
   }
