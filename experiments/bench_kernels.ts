@@ -82,7 +82,7 @@ async function benchConv(s: ConvShape, reps: number): Promise<ConvRow> {
   return row;
 }
 
-/** One AdamW-free Adam training step of the probe U-Net; returns median ms over `reps`. */
+/** One training step (forward, BCE, backward, Adam) of the probe U-Net; returns median ms over `reps`. */
 async function benchTrainStep(cfg: ProbeUNetConfig, batch: number, size: number, reps: number): Promise<number> {
   const rng = createRng(3);
   const params = createProbeUNetParams(cfg, 5);

@@ -15,7 +15,7 @@ export type { Rng } from './util/rng';
 export { plotlyHtml, plotlyLibrarySource, plotlyMimeJson } from './vis/plotly_html';
 export type { PlotlyFigure } from './vis/plotly_html';
 export { grayToPng } from './vis/to_png';
-export type { BinaryMask } from './metrics/binary_mask';
+export type { BinaryMask } from './types';
 export { computeIou, cumulativeIou } from './metrics/iou';
 export type { IouCounts } from './metrics/iou';
 export { boundaryRadii, computeBoundaryAccuracy, meanBoundaryAccuracy } from './metrics/boundary_accuracy';

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, randomNormalArray } from '../util/rng';
-import { CHECK_PROBE_UNET, createProbeUNetParams, probeUNetLoss, upsampleNearest2x } from './probe_unet';
+import { CHECK_PROBE_UNET, createProbeUNetParams, groupNormalize, probeUNetLoss, upsampleNearest2x } from './probe_unet';
 
 /** One input: shape and values (float32 unless int32 values are given). */
 export interface CaseInput {
@@ -126,20 +126,13 @@ function valueAndGrad(name: string, kernels: string[], shapes: number[][], f: (.
   };
 }
 
-function groupNorm(x: tf.Tensor, groups: number): tf.Tensor {
-  const [b, h, w, c] = x.shape;
-  const g = tf.reshape(x, [b, h, w, groups, c / groups]);
-  const { mean, variance } = tf.moments(g, [1, 2, 4], true);
-  return tf.reshape(tf.div(tf.sub(g, mean), tf.sqrt(tf.add(variance, 1e-5))), x.shape);
-}
-
 function attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor): tf.Tensor {
   return tf.matMul(tf.softmax(tf.div(tf.matMul(q, k, false, true), Math.sqrt(q.shape[2] as number))), v);
 }
 
 export const UNET_OP_CASES: KernelCheckCase[] = [
   valueAndGrad('GroupNorm via moments, x [2,6,5,8], 4 groups', ['Mean', 'SquaredDifference', 'Rsqrt'], [[2, 6, 5, 8]],
-    (x) => groupNorm(x, 4)),
+    (x) => groupNormalize(x as tf.Tensor4D, 4)),
   valueAndGrad('SiLU', ['Sigmoid', 'Multiply'], [[3, 17]], (x) => tf.mul(x, tf.sigmoid(x))),
   valueAndGrad('attention softmax(q·kᵀ/√d)·v, [4,9,6]', ['BatchMatMul', 'Softmax'], [[4, 9, 6], [4, 9, 6], [4, 9, 6]], attention),
   valueAndGrad('nearest ×2 upsampling (reshape·ones), [2,5,3,4]', ['Multiply', 'Sum'], [[2, 5, 3, 4]],

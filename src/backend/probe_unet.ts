@@ -120,6 +120,14 @@ export function upsampleNearest2x(x: tf.Tensor4D): tf.Tensor4D {
   return tf.reshape(tf.mul(tf.reshape(x, [b, h, 1, w, 1, c]), tf.ones([1, 1, 2, 1, 2, 1])), [b, 2 * h, 2 * w, c]);
 }
 
+/** GroupNorm without the affine part (eps 1e-5): moments over (H, W, channels-in-group). */
+export function groupNormalize(x: tf.Tensor4D, groups: number): tf.Tensor4D {
+  const [b, h, w, c] = x.shape;
+  const grouped = tf.reshape(x, [b, h, w, groups, c / groups]);
+  const { mean, variance } = tf.moments(grouped, [1, 2, 4], true);
+  return tf.reshape(tf.div(tf.sub(grouped, mean), tf.sqrt(tf.add(variance, 1e-5))), [b, h, w, c]);
+}
+
 /** The layer ops of the probe, bound to one config and parameter map. */
 class ProbeOps {
   constructor(private readonly cfg: ProbeUNetConfig, private readonly p: ProbeParams) {}
@@ -136,13 +144,9 @@ class ProbeOps {
     return tf.add(tf.conv2d(x, w, stride, pad), this.get(`${name}.b`));
   }
 
-  /** GroupNorm(groups, eps 1e-5) via moments over (H, W, channels-in-group). */
+  /** GroupNorm(groups) with the learned scale and shift. */
   norm(x: tf.Tensor4D, name: string): tf.Tensor4D {
-    const [b, h, w, c] = x.shape;
-    const g = Math.min(this.cfg.groups, c);
-    const grouped = tf.reshape(x, [b, h, w, g, c / g]);
-    const { mean, variance } = tf.moments(grouped, [1, 2, 4], true);
-    const normed = tf.reshape(tf.div(tf.sub(grouped, mean), tf.sqrt(tf.add(variance, 1e-5))), [b, h, w, c]);
+    const normed = groupNormalize(x, Math.min(this.cfg.groups, x.shape[3]));
     return tf.add(tf.mul(normed, this.get(`${name}.gamma`)), this.get(`${name}.beta`));
   }
 

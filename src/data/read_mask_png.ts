@@ -3,7 +3,7 @@
  * eval_post.py). 8-bit input; the full mask I/O (16-bit, palette, EXIF) is src/data's next step.
  */
 import sharp from 'sharp';
-import type { BinaryMask } from '../metrics/binary_mask';
+import type { BinaryMask } from '../types';
 
 export async function readBinaryMask(file: string): Promise<BinaryMask> {
   try {

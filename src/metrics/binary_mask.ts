@@ -1,11 +1,7 @@
-/** Binary masks as plain typed arrays: metrics need no tensors. */
+/** Validation of binary masks at the metrics' public boundary. */
+import type { BinaryMask } from '../types';
 
-/** A binary mask, row-major, data[y·width + x] ∈ {0, 1}. */
-export interface BinaryMask {
-  data: Uint8Array;
-  height: number;
-  width: number;
-}
+export type { BinaryMask };
 
 /** Checks that `mask` is a well-formed binary mask; `where` and `name` go into the error. */
 export function assertBinaryMask(mask: BinaryMask, name: string, where: string): void {
