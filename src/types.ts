@@ -1,4 +1,5 @@
 /** Shared data types of the toolkit (style B4): every module may import these; siblings do not import each other. */
+import type * as tf from '@tensorflow/tfjs';
 
 /** A binary mask as a plain typed array, row-major: data[y·width + x] ∈ {0, 1}. Metrics need no tensors. */
 export interface BinaryMask {
@@ -6,3 +7,18 @@ export interface BinaryMask {
   height: number;
   width: number;
 }
+
+/*
+ * Tensor aliases (style B4). tfjs is NHWC; the PyTorch original is NCHW — weights are transposed only
+ * when a checkpoint is imported or exported (src/model/checkpoint).
+ */
+/** Network input: normalised RGB image and current mask, [B, H, W, 4] float32 (channels 0..2 image, 3 mask). */
+export type DenoiserInput = tf.Tensor4D;
+/** Normalised RGB images, [B, H, W, 3], float32 ((v − mean) / std, the paper's ImageNet statistics). */
+export type ImageBatch = tf.Tensor4D;
+/** Masks, [B, H, W, 1], float32 in {0, 1}. `*Probs`: same shape in [0, 1]. */
+export type MaskBatch = tf.Tensor4D;
+/** Per-pixel logits of the foreground, [B, H, W, 1], float32, unbounded. */
+export type MaskLogits = tf.Tensor4D;
+/** Diffusion step indices, [B], int32, 0 ≤ t < numTimesteps (code index: 0 least coarse, T−1 fully coarse). */
+export type Timesteps = tf.Tensor1D;

@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, randomNormalArray } from '../util/rng';
-import { CHECK_PROBE_UNET, createProbeUNetParams, groupNormalize, probeUNetLoss, upsampleNearest2x } from './probe_unet';
+import { groupNormalize, upsampleNearest2x } from '../util/tensor_ops';
+import { CHECK_PROBE_UNET, createProbeUNetParams, probeUNetLoss } from './probe_unet';
 
 /** One input: shape and values (float32 unless int32 values are given). */
 export interface CaseInput {

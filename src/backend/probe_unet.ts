@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, randomNormalArray } from '../util/rng';
+import { groupNormalize, upsampleNearest2x } from '../util/tensor_ops';
 
 export interface ProbeUNetConfig {
   inChannels: number;
@@ -112,20 +113,6 @@ export function probeUNetForward(cfg: ProbeUNetConfig, p: ProbeParams, x: tf.Ten
     if (l > 0) h = net.conv(upsampleNearest2x(h), `up${l}.upsample`);
   }
   return net.conv(net.normSilu(h, 'head.norm'), 'head.conv');
-}
-
-/** Nearest ×2 as reshape·ones: correct gradients on every backend (cpu's ResizeNearestNeighborGrad is not). */
-export function upsampleNearest2x(x: tf.Tensor4D): tf.Tensor4D {
-  const [b, h, w, c] = x.shape;
-  return tf.reshape(tf.mul(tf.reshape(x, [b, h, 1, w, 1, c]), tf.ones([1, 1, 2, 1, 2, 1])), [b, 2 * h, 2 * w, c]);
-}
-
-/** GroupNorm without the affine part (eps 1e-5): moments over (H, W, channels-in-group). */
-export function groupNormalize(x: tf.Tensor4D, groups: number): tf.Tensor4D {
-  const [b, h, w, c] = x.shape;
-  const grouped = tf.reshape(x, [b, h, w, groups, c / groups]);
-  const { mean, variance } = tf.moments(grouped, [1, 2, 4], true);
-  return tf.reshape(tf.div(tf.sub(grouped, mean), tf.sqrt(tf.add(variance, 1e-5))), [b, h, w, c]);
 }
 
 /** The layer ops of the probe, bound to one config and parameter map. */

@@ -42,3 +42,10 @@ export function randomNormalArray(rng: Rng, size: number, scale = 1): Float32Arr
   for (let i = 0; i < size; i++) out[i] = rng.normal() * scale;
   return out;
 }
+
+/** `size` uniform floats in [0, 1), drawn in order from `rng` (so the same on every backend). */
+export function randomUniformArray(rng: Rng, size: number): Float32Array {
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = rng.uniform();
+  return out;
+}

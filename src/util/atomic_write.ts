@@ -1,0 +1,17 @@
+/** Writing files so that a killed process never leaves a half-written one: write a temp file, fsync, rename. */
+import * as fs from 'fs';
+import * as path from 'path';
+
+export function writeFileAtomic(file: string, data: string | Uint8Array | readonly Uint8Array[]): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    const parts = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
+    for (const part of parts) fs.writeFileSync(fd, part); // writes the whole part (writeSync may write less)
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
