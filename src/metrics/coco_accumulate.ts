@@ -4,6 +4,7 @@
  * AR1/10/100, ARs/m/l). Means use numpy's pairwise summation so they equal numpy's to the last bit.
  */
 import type { ImageEval } from './coco_match';
+import { numpySum } from './numpy_sum';
 
 /** numpy's machine epsilon np.spacing(1), added to the precision denominator as pycocotools does. */
 const NP_EPS = Number.EPSILON;
@@ -25,26 +26,6 @@ export interface AccumulateParams {
   /** Number of area ranges. */
   areaCount: number;
   categoryCount: number;
-}
-
-/** numpy's pairwise summation (np.add.reduce on a contiguous float64 array). */
-export function numpySum(a: ArrayLike<number>, start = 0, n = a.length - start): number {
-  if (n < 8) {
-    let res = 0;
-    for (let i = 0; i < n; i++) res += a[start + i];
-    return res;
-  }
-  if (n <= 128) {
-    const r = [0, 1, 2, 3, 4, 5, 6, 7].map((j) => a[start + j]);
-    let i = 8;
-    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] += a[start + i + j];
-    let res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; i++) res += a[start + i];
-    return res;
-  }
-  let n2 = Math.floor(n / 2);
-  n2 -= n2 % 8;
-  return numpySum(a, start, n2) + numpySum(a, start + n2, n - n2);
 }
 
 /** First index i with sorted[i] >= v (np.searchsorted side='left'). */
