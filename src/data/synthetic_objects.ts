@@ -226,8 +226,8 @@ function drawPlant(pen: Pen, cx: number, cy: number, R: number, depth: number): 
     const hh = R * uni(rng, 0.2, 0.3);
     drawBox(layer, baseX, baseY + hh, R * uni(rng, 0.25, 0.4), hh, uni(rng, -0.1, 0.1), hh * 0.3, PART.body, light);
   }
-  const leafA = R * uni(rng, 0.08, 0.2);
-  const leafShape = uni(rng, 0.25, 0.55);
+  const leafA = R * uni(rng, 0.1, 0.25);
+  const leafShape = uni(rng, 0.3, 0.6);
   const leafP = uni(rng, 0.6, 1);
   growBranch(pen, {
     x: baseX, y: baseY, angle: -Math.PI / 2 + uni(rng, -0.3, 0.3), length: R * uni(rng, 1.2, 1.8),
@@ -235,7 +235,7 @@ function drawPlant(pen: Pen, cx: number, cy: number, R: number, depth: number): 
   }, PART.limb, (x, y, a) => {
     if (rng.uniform() > leafP || leafA < 1.5) return;
     const s = leafA * uni(rng, 0.6, 1.3);
-    drawRadial(layer, ellipseShape(x + Math.cos(a) * s * 0.8, y + Math.sin(a) * s * 0.8, s, s * leafShape, a), PART.accent, light, 'add', 2);
+    drawRadial(layer, ellipseShape(x + Math.cos(a) * s * 0.8, y + Math.sin(a) * s * 0.8, s, Math.max(1.5, s * leafShape), a), PART.accent, light, 'add', 2);
   });
 }
 

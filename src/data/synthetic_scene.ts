@@ -91,13 +91,16 @@ export function generateScene(opts: SceneOptions): SyntheticScene {
   const palette = objectPalette(rngLook);
   const unit = Math.min(H, W);
   const kind = OBJECT_KINDS[rngObject.int(OBJECT_KINDS.length)];
-  const R = unit * uni(rngObject, 0.17, 0.26);
-  const cx = W * uni(rngObject, 0.35, 0.65);
-  const cy = H * uni(rngObject, 0.35, 0.65);
+  const R = unit * uni(rngObject, 0.2, 0.3);
+  const cx = W * uni(rngObject, 0.38, 0.62);
+  const cy = H * uni(rngObject, 0.38, 0.62);
 
-  const s = Math.min(1, BACKGROUND_MAX_SIDE / Math.max(H, W));
+  // Most backgrounds are out of focus: those are painted at half the scale (cheaper, and the
+  // upsampling is part of the blur); the rest stay sharp.
+  const defocus = rngLook.uniform() < 0.7;
+  const s = Math.min(1, BACKGROUND_MAX_SIDE / Math.max(H, W)) * (defocus ? 0.5 : 1);
   const [bh, bw] = [Math.max(1, Math.round(H * s)), Math.max(1, Math.round(W * s))];
-  const background = paintBackground(rngBackground, bh, bw, light, palette);
+  const background = paintBackground(rngBackground, bh, bw, light, palette, defocus);
   const canvas = new Uint8ClampedArray(H * W * 3);
   if (s === 1) canvas.set(background);
   else upsampleRgb(background, bh, bw, canvas, H, W);
@@ -106,7 +109,7 @@ export function generateScene(opts: SceneOptions): SyntheticScene {
   paintDistractors({ rng: rngDistract, layer, light }, canvas, palette, R);
 
   drawObject({ rng: rngObject, layer, light }, kind, cx, cy, R, Math.max(0, Math.min(2, Math.floor(Math.log2(unit / 256)))));
-  castShadow(canvas, layer, light, R, uni(rngLook, 0.2, 0.5), s);
+  castShadow(canvas, layer, light, R, uni(rngLook, 0.2, 0.5), Math.min(0.25, 512 / Math.max(H, W)));
   const [noise, fine] = boxNoise(rngTexture, layer, [R / 2, R / 7, Math.max(3, R / 25)], [0.45, 0.3, 0.2], 0.25);
   compositeLayer(canvas, layer, objectFills(rngTexture, palette, R), noise, fine);
   addGrain(rngGrain, canvas, H, W, uni(rngGrain, 1.5, 5));
@@ -187,11 +190,11 @@ function objectFills(rng: Rng, palette: Rgb[], R: number): Fill[] {
 /**
  * Paints the background at bh×bw: a two-colour ramp, 1–3 large low-contrast textured surfaces (a
  * floor or wall edge with wood grain, tiles or speckle; panels; a boulder), 5–16 clutter shapes of
- * which about a third take the object's colours, a light gradient and vignette, then a random
- * defocus blur (none to ~unit/200).
+ * which about a third take the object's colours, a light gradient and vignette, then (`defocus`)
+ * a random blur of up to unit/150 px.
  * @returns RGB float image [bh, bw, 3] in 0–255
  */
-function paintBackground(rng: Rng, bh: number, bw: number, light: Light, palette: Rgb[]): Float32Array {
+function paintBackground(rng: Rng, bh: number, bw: number, light: Light, palette: Rgb[], defocus: boolean): Float32Array {
   const canvas = new Float32Array(bh * bw * 3);
   const layer = createLayer(bh, bw);
   const unit = Math.min(bh, bw);
@@ -232,7 +235,7 @@ function paintBackground(rng: Rng, bh: number, bw: number, light: Light, palette
     paint(fill(c, shadeOf(c, uni(rng, 0.7, 0.9)), randomPattern(rng, kind, unit * uni(rng, 0.01, 0.05)), uni(rng, 0.35, 0.8), uni(rng, 0.1, 0.35)));
   }
   lightAndVignette(canvas, bh, bw, light, uni(rng, 0.1, 0.35), uni(rng, 0.1, 0.45));
-  if (rng.uniform() < 0.7) blurRgb(canvas, bh, bw, Math.floor(uni(rng, 0, unit / 200)));
+  if (defocus) blurRgb(canvas, bh, bw, Math.floor(uni(rng, 0, unit / 150)));
   return canvas;
 }
 
@@ -299,7 +302,7 @@ function paintDistractors(pen: Pen, canvas: Uint8ClampedArray, palette: Rgb[], R
 
 /**
  * Darkens the canvas under a soft shadow of the object, offset away from the light. The shadow map
- * is built at the background's scale s (cheap) and blurred there, then sampled bilinearly
+ * is built at scale s (a quarter or less: it is blurred anyway) and blurred there, then sampled bilinearly
  * (half-pixel centres) over the region it can reach.
  */
 function castShadow(canvas: Uint8ClampedArray, layer: CoverageLayer, light: Light, R: number, strength: number, s: number): void {

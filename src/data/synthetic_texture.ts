@@ -71,31 +71,25 @@ export function clamp01(v: number): number {
 }
 
 /**
- * A size×size tile of film grain, approximately N(0, 1) (sum of three uniforms). Tiled over the image
- * with `addGrain`: one tile is far cheaper than a normal draw per pixel, and white noise shows no seams.
- */
-function grainTile(rng: Rng, size: number): Float32Array {
-  const tile = new Float32Array(size * size);
-  for (let i = 0; i < tile.length; i++) tile[i] = (rng.uniform() + rng.uniform() + rng.uniform() - 1.5) * 2;
-  return tile;
-}
-
-/**
- * Adds sensor-like grain to an RGB canvas in place: luminance grain `sigma` (0–255 units) plus weaker
- * per-channel chroma grain. The tile is 251 px, a prime, so it never lines up with image structure.
+ * Adds sensor-like grain to an RGB canvas in place: luminance grain of standard deviation `sigma`
+ * (0–255 units) plus weaker per-channel chroma grain. Both come from one 127-px tile of triangular
+ * noise read at two offsets: far cheaper than a draw per pixel, and white noise shows no seams
+ * (127 is prime, so the tile never lines up with image structure).
  */
 export function addGrain(rng: Rng, canvas: Uint8ClampedArray, height: number, width: number, sigma: number): void {
   const T = 127;
-  const lum = grainTile(rng, T);
-  const chroma = grainTile(rng, T);
-  const ox = rng.int(T);
-  const oy = rng.int(T);
+  const tile = new Float32Array(T * T);
+  for (let i = 0; i < tile.length; i++) tile[i] = (rng.uniform() + rng.uniform() - 1) * 2.45; // variance 1
+  const shift = 1 + rng.int(T * T - 1);
+  const chroma = new Float32Array(T * T); // the same tile rolled by `shift`: decorrelated from `tile` pixel by pixel
+  for (let i = 0; i < chroma.length; i++) chroma[i] = tile[(i + shift) % (T * T)];
+  const [ox, oy] = [rng.int(T), rng.int(T)];
   const cs = sigma * 0.35;
   for (let y = 0; y < height; y++) {
     const ty = ((y + oy) % T) * T;
-    for (let x = 0, tx = ox; x < width; x++, tx = tx + 1 === T ? 0 : tx + 1) {
-      const j = 3 * (y * width + x);
-      const l = lum[ty + tx] * sigma;
+    let j = 3 * y * width;
+    for (let x = 0, tx = ox; x < width; x++, j += 3, tx = tx + 1 === T ? 0 : tx + 1) {
+      const l = tile[ty + tx] * sigma;
       const c = chroma[ty + tx] * cs;
       canvas[j] += l + c;
       canvas[j + 1] += l - 0.5 * c;
@@ -191,27 +185,26 @@ export function upsampleRgb(src: Float32Array, sh: number, sw: number, dst: Uint
   const fx = new Float32Array(dw);
   for (let x = 0; x < dw; x++) {
     const s = Math.min(Math.max((x + 0.5) * (sw / dw) - 0.5, 0), sw - 1);
-    x0[x] = Math.floor(s);
-    x1[x] = Math.min(x0[x] + 1, sw - 1);
-    fx[x] = s - x0[x];
+    const i = Math.floor(s);
+    x0[x] = 3 * i;
+    x1[x] = 3 * Math.min(i + 1, sw - 1);
+    fx[x] = s - i;
   }
+  const row = new Float32Array(3 * sw); // the two source rows blended vertically, once per output row
   for (let y = 0; y < dh; y++) {
     const s = Math.min(Math.max((y + 0.5) * (sh / dh) - 0.5, 0), sh - 1);
-    const r0 = Math.floor(s) * sw;
-    const r1 = Math.min(Math.floor(s) + 1, sh - 1) * sw;
+    const r0 = 3 * Math.floor(s) * sw;
+    const r1 = 3 * Math.min(Math.floor(s) + 1, sh - 1) * sw;
     const fy = s - Math.floor(s);
-    for (let x = 0; x < dw; x++) {
-      const a = 3 * (r0 + x0[x]);
-      const b = 3 * (r0 + x1[x]);
-      const c = 3 * (r1 + x0[x]);
-      const d = 3 * (r1 + x1[x]);
-      const wx = fx[x];
-      const j = 3 * (y * dw + x);
-      for (let ch = 0; ch < 3; ch++) {
-        const top = src[a + ch] + (src[b + ch] - src[a + ch]) * wx;
-        const bottom = src[c + ch] + (src[d + ch] - src[c + ch]) * wx;
-        dst[j + ch] = top + (bottom - top) * fy;
-      }
+    for (let k = 0; k < 3 * sw; k++) row[k] = src[r0 + k] + (src[r1 + k] - src[r0 + k]) * fy;
+    let j = 3 * y * dw;
+    for (let x = 0; x < dw; x++, j += 3) {
+      const a = x0[x];
+      const b = x1[x];
+      const w = fx[x];
+      dst[j] = row[a] + (row[b] - row[a]) * w;
+      dst[j + 1] = row[a + 1] + (row[b + 1] - row[a + 1]) * w;
+      dst[j + 2] = row[a + 2] + (row[b + 2] - row[a + 2]) * w;
     }
   }
 }
