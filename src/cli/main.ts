@@ -4,6 +4,7 @@
  * this file only dispatches. Exit codes: 0 ok, 1 the job failed, 2 a usage error.
  */
 import { DOCTOR_FLAGS, runDoctor } from './doctor';
+import { EVAL_FLAGS, runEval } from './eval';
 import { FlagSpecs, formatUsage } from './parse_flags';
 import { UsageError } from './usage_error';
 
@@ -15,6 +16,7 @@ interface Subcommand {
 
 const SUBCOMMANDS: Record<string, Subcommand> = {
   doctor: { summary: 'versions, the active backend, threads/SIMD, kernel gradient checks', flags: DOCTOR_FLAGS, run: runDoctor },
+  eval: { summary: 'score masks: IoU, mBA, Boundary IoU/F, DIS measures (folders) or COCO mask/boundary AP (JSON)', flags: EVAL_FLAGS, run: runEval },
 };
 
 export const USAGE = `usage: segrefiner <command> [flags]   (segrefiner <command> --help for its flags)\n\ncommands:\n${Object.entries(SUBCOMMANDS)

@@ -18,12 +18,12 @@ function voronoiPass(fr: Int32Array, fc: Int32Array, d: 0 | 1, fixed: number, g:
   for (let ii = 0; ii < len; ii++) {
     if (fr[ii] < 0) continue;
     const fd = along[ii];
-    const wR = (across[ii] - fixed) ** 2;
+    const wR = (across[ii] - fixed) * (across[ii] - fixed);
     while (l >= 1) {
       const idx1 = g[l], idx2 = g[l - 1];
       const f1 = along[idx1];
       const a = f1 - along[idx2], b = fd - f1, c = a + b;
-      const uR = (across[idx2] - fixed) ** 2, vR = (across[idx1] - fixed) ** 2;
+      const uR = (across[idx2] - fixed) * (across[idx2] - fixed), vR = (across[idx1] - fixed) * (across[idx1] - fixed);
       if (c * vR - b * uR - a * wR - a * b * c <= 0) break;
       --l;
     }
@@ -33,9 +33,9 @@ function voronoiPass(fr: Int32Array, fc: Int32Array, d: 0 | 1, fixed: number, g:
   if (maxl < 0) return;
   const sitesR = Int32Array.from(g.subarray(0, maxl + 1), (i) => fr[i]);
   const sitesC = Int32Array.from(g.subarray(0, maxl + 1), (i) => fc[i]);
-  const dist2 = (k: number, ii: number) => d === 0
-    ? (sitesR[k] - ii) ** 2 + (sitesC[k] - fixed) ** 2
-    : (sitesR[k] - fixed) ** 2 + (sitesC[k] - ii) ** 2;
+  const dist2 = d === 0
+    ? (k: number, ii: number) => (sitesR[k] - ii) * (sitesR[k] - ii) + (sitesC[k] - fixed) * (sitesC[k] - fixed)
+    : (k: number, ii: number) => (sitesR[k] - fixed) * (sitesR[k] - fixed) + (sitesC[k] - ii) * (sitesC[k] - ii);
   l = 0;
   for (let ii = 0; ii < len; ii++) {
     let delta1 = dist2(l, ii);
@@ -80,7 +80,7 @@ export function featureTransform(isFeature: Uint8Array, h: number, w: number): F
     if (fr[i] < 0) { nearest[i] = -1; distance[i] = Infinity; continue; }
     nearest[i] = fr[i] * w + fc[i];
     const y = Math.floor(i / w), x = i % w;
-    distance[i] = Math.sqrt((fr[i] - y) ** 2 + (fc[i] - x) ** 2);
+    distance[i] = Math.sqrt((fr[i] - y) * (fr[i] - y) + (fc[i] - x) * (fc[i] - x));
   }
   return { nearest, distance };
 }

@@ -16,7 +16,9 @@ export const DEFAULT_F_BETA_SQ = 0.3;
 
 /** numpy's (pred · 255).astype(np.uint8) for pred in [0, 1]. */
 export function toLevels(pred: Float64Array): Uint8Array {
-  return Uint8Array.from(pred, (p) => Math.trunc(p * 255));
+  const levels = new Uint8Array(pred.length);
+  for (let i = 0; i < pred.length; i++) levels[i] = Math.trunc(pred[i] * 255);
+  return levels;
 }
 
 /**
@@ -25,7 +27,10 @@ export function toLevels(pred: Float64Array): Uint8Array {
  */
 export function countsAtThresholds(levels: Uint8Array, gt: Uint8Array): { fg: Float64Array; bg: Float64Array } {
   const fgHist = new Float64Array(256), bgHist = new Float64Array(256);
-  for (let i = 0; i < levels.length; i++) (gt[i] ? fgHist : bgHist)[levels[i]]++;
+  for (let i = 0; i < levels.length; i++) {
+    if (gt[i]) fgHist[levels[i]]++;
+    else bgHist[levels[i]]++;
+  }
   const fg = new Float64Array(256), bg = new Float64Array(256);
   let f = 0, b = 0;
   for (let t = 255; t >= 0; t--) {

@@ -6,5 +6,7 @@
 import { numpyMean } from './numpy_sum';
 
 export function meanAbsoluteError(pred: Float64Array, gt: Uint8Array): number {
-  return numpyMean(Float64Array.from(pred, (p, i) => Math.abs(p - gt[i])));
+  const errors = new Float64Array(pred.length);
+  for (let i = 0; i < pred.length; i++) errors[i] = Math.abs(pred[i] - gt[i]);
+  return numpyMean(errors);
 }

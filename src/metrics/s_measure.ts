@@ -27,17 +27,21 @@ export const DEFAULT_S_ALPHA = 0.5;
 /** O(x) = 2·mean / (mean² + 1 + std + ε), sample std (0 for a single value). */
 function objectSimilarity(x: Float64Array): number {
   const mean = numpyMean(x);
-  const std = x.length > 1 ? Math.sqrt(numpySum(x.map((v) => (v - mean) * (v - mean))) / (x.length - 1)) : 0;
+  const squares = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) squares[i] = (x[i] - mean) * (x[i] - mean);
+  const std = x.length > 1 ? Math.sqrt(numpySum(squares) / (x.length - 1)) : 0;
   return (2 * mean) / (mean * mean + 1 + std + EPS);
 }
 
 function objectScore(pred: Float64Array, gt: Uint8Array, gtMean: number): number {
-  const fg: number[] = [], bg: number[] = [];
-  for (let i = 0; i < pred.length; i++) {
-    if (gt[i]) fg.push(pred[i]);
-    else bg.push(1 - pred[i]);
+  let nFg = 0;
+  for (const g of gt) nFg += g;
+  const fg = new Float64Array(nFg), bg = new Float64Array(gt.length - nFg);
+  for (let i = 0, f = 0, b = 0; i < pred.length; i++) {
+    if (gt[i]) fg[f++] = pred[i];
+    else bg[b++] = 1 - pred[i];
   }
-  return objectSimilarity(Float64Array.from(fg)) * gtMean + objectSimilarity(Float64Array.from(bg)) * (1 - gtMean);
+  return objectSimilarity(fg) * gtMean + objectSimilarity(bg) * (1 - gtMean);
 }
 
 /** Single-window SSIM of two equally sized blocks (row-major values). */
@@ -45,11 +49,15 @@ function blockSsim(p: Float64Array, g: Float64Array): number {
   const N = p.length;
   if (N === 0) return 0;
   const x = numpyMean(p), y = numpyMean(g);
-  const dp = p.map((v) => v - x), dg = g.map((v) => v - y);
+  const xx = new Float64Array(N), yy = new Float64Array(N), xy = new Float64Array(N);
+  for (let i = 0; i < N; i++) {
+    const dp = p[i] - x, dg = g[i] - y;
+    xx[i] = dp * dp;
+    yy[i] = dg * dg;
+    xy[i] = dp * dg;
+  }
   const div = N > 1 ? N - 1 : Infinity; // one pixel: variances 0 instead of 0/0
-  const sigmaX = numpySum(dp.map((v) => v * v)) / div;
-  const sigmaY = numpySum(dg.map((v) => v * v)) / div;
-  const sigmaXY = numpySum(dp.map((v, i) => v * dg[i])) / div;
+  const sigmaX = numpySum(xx) / div, sigmaY = numpySum(yy) / div, sigmaXY = numpySum(xy) / div;
   const alpha = 4 * x * y * sigmaXY;
   const beta = (x * x + y * y) * (sigmaX + sigmaY);
   if (alpha !== 0) return alpha / (beta + EPS);

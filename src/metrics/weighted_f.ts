@@ -40,17 +40,15 @@ export function gaussianKernel(size = 7, sigma = 5): Float64Array {
 /** scipy.ndimage.convolve(a, k, mode='constant', cval=0) for a symmetric odd square kernel. */
 function convolveZero(a: Float64Array, h: number, w: number, k: Float64Array, size: number): Float64Array {
   const r = (size - 1) / 2;
+  // Zero-pad once so the inner loop has no bounds checks; the sum order stays the kernel's row-major order.
+  const pw = w + 2 * r, padded = new Float64Array((h + 2 * r) * pw);
+  for (let y = 0; y < h; y++) padded.set(a.subarray(y * w, (y + 1) * w), (y + r) * pw + r);
   const out = new Float64Array(h * w);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       let acc = 0;
-      for (let ky = 0; ky < size; ky++) {
-        const yy = y + ky - r;
-        for (let kx = 0; kx < size; kx++) {
-          const xx = x + kx - r;
-          const v = yy >= 0 && yy < h && xx >= 0 && xx < w ? a[yy * w + xx] : 0;
-          acc += v * k[ky * size + kx];
-        }
+      for (let ky = 0, o = y * pw + x; ky < size; ky++, o += pw) {
+        for (let kx = 0; kx < size; kx++) acc += padded[o + kx] * k[ky * size + kx];
       }
       out[y * w + x] = acc;
     }
@@ -61,16 +59,18 @@ function convolveZero(a: Float64Array, h: number, w: number, k: Float64Array, si
 export function weightedFMeasure(pred: Float64Array, gt: Uint8Array, h: number, w: number, betaSq = DEFAULT_WEIGHTED_F_BETA_SQ): number {
   if (!gt.some((g) => g)) return 0;
   const { nearest, distance } = featureTransform(gt, h, w);
-  const E = Float64Array.from(pred, (p, i) => Math.abs(p - gt[i]));
-  const Et = Float64Array.from(E, (e, i) => (gt[i] ? e : E[nearest[i]]));
+  const n = pred.length;
+  const E = new Float64Array(n), Et = new Float64Array(n);
+  for (let i = 0; i < n; i++) E[i] = Math.abs(pred[i] - gt[i]);
+  for (let i = 0; i < n; i++) Et[i] = gt[i] ? E[i] : E[nearest[i]];
   const EA = convolveZero(Et, h, w, gaussianKernel(7, 5), 7);
   const decay = Math.log(0.5) / 5;
-  const Ew = Float64Array.from(E, (e, i) => (gt[i] ? (EA[i] < e ? EA[i] : e) : e * (2 - Math.exp(decay * distance[i]))));
-  const onGt: number[] = [], offGt: number[] = [];
   let positives = 0;
-  for (let i = 0; i < Ew.length; i++) {
-    if (gt[i]) { onGt.push(Ew[i]); positives++; }
-    else offGt.push(Ew[i]);
+  for (const g of gt) positives += g;
+  const onGt = new Float64Array(positives), offGt = new Float64Array(n - positives);
+  for (let i = 0, f = 0, b = 0; i < n; i++) {
+    if (gt[i]) onGt[f++] = EA[i] < E[i] ? EA[i] : E[i];
+    else offGt[b++] = E[i] * (2 - Math.exp(decay * distance[i]));
   }
   const TPw = positives - numpySum(onGt), FPw = numpySum(offGt);
   const R = 1 - numpyMean(onGt);
