@@ -6,6 +6,7 @@
 import { DOCTOR_FLAGS, runDoctor } from './doctor';
 import { EVAL_FLAGS, runEval } from './eval';
 import { FlagSpecs, formatUsage } from './parse_flags';
+import { runTrain, TRAIN_FLAGS } from './train';
 import { UsageError } from './usage_error';
 
 interface Subcommand {
@@ -17,6 +18,7 @@ interface Subcommand {
 const SUBCOMMANDS: Record<string, Subcommand> = {
   doctor: { summary: 'versions, the active backend, threads/SIMD, kernel gradient checks', flags: DOCTOR_FLAGS, run: runDoctor },
   eval: { summary: 'score masks: IoU, mBA, Boundary IoU/F, DIS measures (folders) or COCO mask/boundary AP (JSON)', flags: EVAL_FLAGS, run: runEval },
+  train: { summary: 'train a DenoiseUNet from a recipe (cpu-synthetic, paper-lr, paper-hr)', flags: TRAIN_FLAGS, run: runTrain },
 };
 
 export const USAGE = `usage: segrefiner <command> [flags]   (segrefiner <command> --help for its flags)\n\ncommands:\n${Object.entries(SUBCOMMANDS)

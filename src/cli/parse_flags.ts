@@ -8,9 +8,11 @@ import { UsageError } from './usage_error';
 export interface FlagSpec {
   type: 'string' | 'boolean';
   description: string;
+  /** May be given several times (values collected in order). */
+  multiple?: boolean;
 }
 export type FlagSpecs = Record<string, FlagSpec>;
-export type ParsedFlags = Record<string, string | boolean | undefined>;
+export type ParsedFlags = Record<string, string | boolean | string[] | undefined>;
 
 /** The usage text of a subcommand: one line, then one line per flag. */
 export function formatUsage(command: string, specs: FlagSpecs): string {
@@ -22,7 +24,7 @@ export function formatUsage(command: string, specs: FlagSpecs): string {
 
 export function parseFlags(command: string, argv: string[], specs: FlagSpecs): ParsedFlags {
   const usage = formatUsage(command, specs);
-  const options = Object.fromEntries(Object.entries(specs).map(([name, s]) => [name, { type: s.type }]));
+  const options = Object.fromEntries(Object.entries(specs).map(([name, s]) => [name, { type: s.type, multiple: s.multiple ?? false }]));
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as ParsedFlags;
   } catch (error) {

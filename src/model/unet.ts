@@ -38,7 +38,7 @@ export class DenoiseUNet {
     this.params = new Map();
     for (const spec of this.specs) {
       const data = torchData.get(spec.key) as Float32Array;
-      this.params.set(spec.key, tf.variable(tf.tensor(torchToTf(spec, data), tfShape(spec)), true, `${spec.key}`));
+      this.params.set(spec.key, tf.tidy(() => tf.variable(tf.tensor(torchToTf(spec, data), tfShape(spec)), true)));
     }
   }
 
@@ -139,6 +139,7 @@ export class DenoiseUNet {
 
   private checkInputs(x: tf.Tensor, t: tf.Tensor): void {
     const where = 'DenoiseUNet.apply';
+    if (this.disposed) throw new Error(`${where}: the network must not be used after dispose().`);
     assertShape(x, [null, null, null, this.config.inChannels], 'x', where);
     const m = sizeMultiple(this.config);
     const [, height, width] = x.shape as number[];

@@ -1,0 +1,80 @@
+/**
+ * The safetensors format (huggingface/safetensors): an 8-byte little-endian header length, a JSON
+ * header `{name: {dtype, shape, data_offsets: [begin, end]}, __metadata__: {string: string}}`, then
+ * the raw little-endian tensor bytes. We write F32 only; we read F32, F16, BF16 and F64 as float32.
+ * Files we write load with `safetensors.torch.load_file`.
+ */
+import * as fs from 'fs';
+import { writeFileAtomic } from '../../util/atomic_write';
+import { bfloat16ToFloat, halfToFloat, TorchTensor } from './torch_pth';
+
+export interface SafetensorsFile {
+  tensors: Map<string, TorchTensor>;
+  metadata: Record<string, string>;
+}
+
+/** Serialises tensors (in the given order) and string metadata. */
+export function encodeSafetensors(tensors: Map<string, TorchTensor>, metadata: Record<string, string> = {}): Buffer[] {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const [name, t] of tensors) {
+    const n = t.shape.reduce((a, b) => a * b, 1);
+    if (n !== t.data.length) throw new Error(`encodeSafetensors: '${name}' must have ${n} values for shape [${t.shape}], but has ${t.data.length}.`);
+    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * n] };
+    offset += 4 * n;
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (json.length % 8)) % 8); // the format pads the header to 8 bytes with spaces
+  const head = Buffer.alloc(8);
+  head.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
+  const bodies = [...tensors.values()].map((t) => Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  return [head, Buffer.from(json), ...bodies];
+}
+
+/** Writes atomically (temp file + rename). */
+export function writeSafetensors(file: string, tensors: Map<string, TorchTensor>, metadata: Record<string, string> = {}): void {
+  writeFileAtomic(file, encodeSafetensors(tensors, metadata));
+}
+
+export function readSafetensors(file: string): SafetensorsFile {
+  const where = `readSafetensors(${file})`;
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(file);
+  } catch (error) {
+    throw new Error(`${where}: the file must be readable, but reading failed: ${(error as Error).message}`);
+  }
+  if (buf.length < 8) throw new Error(`${where}: the file must start with an 8-byte header length, but it has ${buf.length} bytes.`);
+  const headerLength = Number(buf.readBigUInt64LE(0));
+  if (8 + headerLength > buf.length) throw new Error(`${where}: the header must fit in the file (${headerLength} bytes declared, ${buf.length - 8} present); truncated?`);
+  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
+  try {
+    header = JSON.parse(buf.toString('utf8', 8, 8 + headerLength));
+  } catch {
+    throw new Error(`${where}: the header must be JSON, but it does not parse (not a safetensors file?).`);
+  }
+  const body = 8 + headerLength;
+  const tensors = new Map<string, TorchTensor>();
+  for (const [name, entry] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const { dtype, shape, data_offsets: [begin, end] } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
+    if (body + end > buf.length) throw new Error(`${where}: tensor '${name}' must lie inside the file, but ends at ${body + end} of ${buf.length} bytes (truncated?).`);
+    tensors.set(name, { shape, data: decode(buf.subarray(body + begin, body + end), dtype, `${where}: '${name}'`) });
+  }
+  return { tensors, metadata: (header.__metadata__ as Record<string, string>) ?? {} };
+}
+
+function decode(bytes: Buffer, dtype: string, where: string): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const read: Record<string, [number, (i: number) => number]> = {
+    F32: [4, (i) => view.getFloat32(4 * i, true)],
+    F64: [8, (i) => view.getFloat64(8 * i, true)],
+    F16: [2, (i) => halfToFloat(view.getUint16(2 * i, true))],
+    BF16: [2, (i) => bfloat16ToFloat(view.getUint16(2 * i, true))],
+  };
+  const r = read[dtype];
+  if (!r) throw new Error(`${where} must be F32, F64, F16 or BF16, but has dtype ${dtype}.`);
+  const out = new Float32Array(bytes.length / r[0]);
+  for (let i = 0; i < out.length; i++) out[i] = r[1](i);
+  return out;
+}

@@ -1,0 +1,126 @@
+/**
+ * Training configuration (style B7): one typed object with nested groups, a resolver that rejects
+ * unknown keys at any depth, and `--set a.b=value` overrides checked against the defaults' types.
+ * Recipes live in experiments/configs; each documents why its values are what they are.
+ */
+import { DiffusionConfig, resolveDiffusionConfig } from '../diffusion/config';
+import { PAPER_UNET_CONFIG, resolveUNetConfig, UNetConfig } from '../model/config';
+import { AdamWConfig, DEFAULT_ADAMW_CONFIG } from './adamw';
+
+export type CollapseAction = 'stop' | 'rollback';
+export type TrainDataKind = 'synthetic';
+
+export interface TrainConfig {
+  /** Run folder name under outDir. */
+  name: string;
+  outDir: string;
+  /** Seed of everything random (weights, data, timesteps, q_sample). */
+  seed: number;
+  model: UNetConfig;
+  diffusion: DiffusionConfig;
+  optimizer: AdamWConfig;
+  /** Total optimizer steps. */
+  steps: number;
+  batchSize: number;
+  /** Model input side (the paper's 256). */
+  imageSize: number;
+  /** Learning-rate schedule: ×gamma at each milestone step; linear warm-up over warmupSteps (0 = none). */
+  lrSchedule: { milestones: number[]; gamma: number; warmupSteps: number };
+  /** Clip the global gradient norm (0 = off, as in the paper). */
+  clipGradNorm: number;
+  data: { kind: TrainDataKind; /** horizontal flip probability */ flipProb: number };
+  validation: { every: number; numScenes: number; /** model steps per refinement */ indices: number[] };
+  checkpointEvery: number;
+  sampleEvery: number;
+  logEvery: number;
+  /** Collapse guard (method.md §7): NaN/Inf, or train IoU below iouBelow for `patience` logged steps. */
+  collapse: { action: CollapseAction; iouBelow: number; patience: number; lrFactor: number; maxRollbacks: number };
+}
+
+export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
+  name: 'run',
+  outDir: 'runs',
+  seed: 0,
+  model: { ...PAPER_UNET_CONFIG },
+  diffusion: resolveDiffusionConfig(),
+  optimizer: { ...DEFAULT_ADAMW_CONFIG },
+  steps: 120000,
+  batchSize: 8,
+  imageSize: 256,
+  lrSchedule: { milestones: [80000, 100000], gamma: 0.5, warmupSteps: 0 },
+  clipGradNorm: 0,
+  data: { kind: 'synthetic', flipProb: 0.5 },
+  validation: { every: 5000, numScenes: 32, indices: [5, 4, 3, 2, 1, 0] },
+  checkpointEvery: 5000,
+  sampleEvery: 5000,
+  logEvery: 50,
+  collapse: { action: 'stop', iouBelow: 0.05, patience: 20, lrFactor: 0.5, maxRollbacks: 3 },
+}) as TrainConfig;
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** Deep-merges `partial` over `base`, rejecting keys `base` lacks and values of another type. */
+function mergeChecked(base: Record<string, unknown>, partial: Record<string, unknown>, pathSoFar: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(partial)) {
+    const where = pathSoFar ? `${pathSoFar}.${k}` : k;
+    if (!(k in base)) throw new Error(`resolveTrainConfig: unknown key '${where}'; expected one of ${Object.keys(base).map((b) => (pathSoFar ? `${pathSoFar}.${b}` : b)).join(', ')}.`);
+    const b = base[k];
+    if (b !== null && typeof b === 'object' && !Array.isArray(b)) {
+      if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error(`resolveTrainConfig: '${where}' must be an object, but got ${JSON.stringify(v)}.`);
+      out[k] = mergeChecked(b as Record<string, unknown>, v as Record<string, unknown>, where);
+    } else {
+      if (Array.isArray(b) !== Array.isArray(v) || (!Array.isArray(b) && typeof b !== typeof v)) {
+        throw new Error(`resolveTrainConfig: '${where}' must be ${Array.isArray(b) ? 'an array' : `a ${typeof b}`}, but got ${JSON.stringify(v)}.`);
+      }
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+/** Resolves a (partial) config over the defaults and validates every group. */
+export function resolveTrainConfig(partial: Record<string, unknown> = {}): TrainConfig {
+  const c = mergeChecked(DEFAULT_TRAIN_CONFIG as unknown as Record<string, unknown>, partial, '') as unknown as TrainConfig;
+  c.model = resolveUNetConfig(c.model, 'resolveTrainConfig: model');
+  c.diffusion = resolveDiffusionConfig(c.diffusion);
+  const positiveInts: [string, number][] = [['steps', c.steps], ['batchSize', c.batchSize], ['imageSize', c.imageSize],
+    ['validation.every', c.validation.every], ['checkpointEvery', c.checkpointEvery], ['sampleEvery', c.sampleEvery], ['logEvery', c.logEvery]];
+  for (const [k, v] of positiveInts) if (!Number.isInteger(v) || v < 1) throw new Error(`resolveTrainConfig: ${k} must be a positive integer, but got ${v}.`);
+  const m = 2 ** (c.model.channelMult.length - 1);
+  if (c.imageSize % m !== 0) throw new Error(`resolveTrainConfig: imageSize must be a multiple of ${m} for this model, but got ${c.imageSize}.`);
+  if (!(c.optimizer.lr > 0)) throw new Error(`resolveTrainConfig: optimizer.lr must be > 0, but got ${c.optimizer.lr}.`);
+  if (!['stop', 'rollback'].includes(c.collapse.action)) throw new Error(`resolveTrainConfig: collapse.action must be 'stop' or 'rollback', but got '${c.collapse.action}'.`);
+  if (c.data.kind !== 'synthetic') throw new Error(`resolveTrainConfig: data.kind must be 'synthetic' (the built-in dataset; folder datasets train through the LR/HR samplers), but got '${c.data.kind}'.`);
+  if (c.model.numTimesteps !== c.diffusion.numTimesteps) {
+    throw new Error(`resolveTrainConfig: model.numTimesteps (${c.model.numTimesteps}) must equal diffusion.numTimesteps (${c.diffusion.numTimesteps}).`);
+  }
+  return c;
+}
+
+/** Applies `key.path=value` overrides (value parsed as JSON when it parses, else a string) onto a partial config. */
+export function applyOverrides(partial: Record<string, unknown>, overrides: string[]): Record<string, unknown> {
+  const out = structuredClone(partial);
+  for (const o of overrides) {
+    const eq = o.indexOf('=');
+    if (eq <= 0) throw new Error(`--set: overrides must look like key.path=value, but got '${o}'.`);
+    const keys = o.slice(0, eq).split('.');
+    let value: Json;
+    try { value = JSON.parse(o.slice(eq + 1)); } catch { value = o.slice(eq + 1); }
+    let node = out as Record<string, unknown>;
+    for (const k of keys.slice(0, -1)) {
+      if (typeof node[k] !== 'object' || node[k] === null) node[k] = {};
+      node = node[k] as Record<string, unknown>;
+    }
+    node[keys[keys.length - 1]] = value;
+  }
+  return out;
+}
+
+/** The learning rate at 0-based step `step`: warm-up, then ×gamma per milestone passed (mmcv 'step' policy). */
+export function learningRate(c: TrainConfig, step: number): number {
+  let lr = c.optimizer.lr;
+  for (const m of c.lrSchedule.milestones) if (step >= m) lr *= c.lrSchedule.gamma;
+  if (c.lrSchedule.warmupSteps > 0 && step < c.lrSchedule.warmupSteps) lr *= (step + 1) / c.lrSchedule.warmupSteps;
+  return lr;
+}

@@ -1,0 +1,16 @@
+/** The named training recipes (`segrefiner train --config <name>`); each is a partial TrainConfig over the paper defaults. */
+import { CPU_SYNTHETIC_RECIPE } from './cpu_synthetic';
+import { PAPER_HR_RECIPE } from './paper_hr';
+import { PAPER_LR_RECIPE } from './paper_lr';
+
+export const TRAIN_RECIPES: Record<string, Record<string, unknown>> = {
+  'cpu-synthetic': CPU_SYNTHETIC_RECIPE,
+  'paper-lr': PAPER_LR_RECIPE,
+  'paper-hr': PAPER_HR_RECIPE,
+};
+
+export function trainRecipe(name: string): Record<string, unknown> {
+  const recipe = TRAIN_RECIPES[name];
+  if (!recipe) throw new Error(`trainRecipe: unknown recipe '${name}'; expected one of ${Object.keys(TRAIN_RECIPES).join(', ')}.`);
+  return structuredClone(recipe);
+}

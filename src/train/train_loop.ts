@@ -1,0 +1,217 @@
+/**
+ * The training loop (issue "Training"): owns the network, the diffusion schedule, the data, AdamW and
+ * the run folder `<outDir>/<name>/`:
+ *   config.json            the resolved config, written before step 0
+ *   metrics.jsonl          {type:'train'} averages every logEvery steps, {type:'val'}, {type:'event'}
+ *   checkpoint.safetensors the latest checkpoint (model + optimizer + step + RNG), atomic
+ *   samples/step_<n>.png   coarse | refined | ground truth of the first validation scenes
+ *   model/                 the final network in our model format (saveModelDir)
+ * `resume` continues from checkpoint.safetensors exactly (same RNG stream, optimizer moments and lr).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { createSchedule, Schedule } from '../diffusion/schedule';
+import { saveModelDir } from '../model/checkpoint/model_dir';
+import { DenoiseUNet } from '../model/unet';
+import { writeFileAtomic } from '../util/atomic_write';
+import { createRng, Rng } from '../util/rng';
+import { grayToPng } from '../vis/to_png';
+import { AdamW } from './adamw';
+import { loadTrainCheckpoint, saveTrainCheckpoint, TrainState } from './checkpoint';
+import { learningRate, TrainConfig } from './config';
+import { Progress } from './progress';
+import { disposeBatch, drawSyntheticSample, HostSample, toTrainBatch } from './synthetic_batches';
+import { NonFiniteLossError, StepStats, trainStep } from './train_step';
+import { refineSamples, validate, validationSamples, ValidationResult } from './validation';
+
+export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+export const METRICS_FILE = 'metrics.jsonl';
+
+export interface TrainLoopOptions {
+  /** Continue the run in config's folder from its checkpoint. */
+  resume?: boolean;
+  /** Stop after this many steps in this process (for tests and time-boxed runs); the config's total is unchanged. */
+  maxStepsThisRun?: number;
+  /** Where progress goes (default stdout, bar on a TTY). */
+  progress?: Progress;
+  /** Skip validation and samples (tests). */
+  skipValidation?: boolean;
+}
+
+export interface TrainSummary {
+  runDir: string;
+  step: number;
+  lastValidation: ValidationResult | null;
+  wallSeconds: number;
+}
+
+export class CollapseError extends Error {}
+
+export class TrainLoop {
+  readonly runDir: string;
+  private readonly schedule: Schedule;
+  private readonly unet: DenoiseUNet;
+  private readonly optimizer: AdamW;
+  private rng: Rng;
+  private state: TrainState;
+  private lowIouStreak = 0;
+  private valSamples: HostSample[] | null = null;
+
+  constructor(readonly config: TrainConfig, private readonly opts: TrainLoopOptions = {}) {
+    this.runDir = path.join(config.outDir, config.name);
+    this.schedule = createSchedule(config.diffusion);
+    this.unet = DenoiseUNet.create(config.model, config.seed);
+    this.optimizer = new AdamW(config.optimizer);
+    this.rng = createRng(config.seed + 1);
+    this.state = { step: 0, rngState: this.rng.state(), lrScale: 1, rollbacks: 0 };
+  }
+
+  get network(): DenoiseUNet {
+    return this.unet;
+  }
+
+  async run(): Promise<TrainSummary> {
+    const t0 = Date.now();
+    this.prepareRunDir();
+    const c = this.config;
+    const progress = this.opts.progress ?? new Progress(c.steps, this.state.step, c.logEvery);
+    const stopAt = Math.min(c.steps, this.state.step + (this.opts.maxStepsThisRun ?? Infinity));
+    let window: StepStats[] = [], windowMs = 0, lastVal: ValidationResult | null = null;
+    while (this.state.step < stopAt) {
+      const lr = learningRate(c, this.state.step) * this.state.lrScale;
+      const stepStart = performance.now();
+      let stats: StepStats;
+      try {
+        stats = await this.oneStep(lr);
+      } catch (error) {
+        if (!(error instanceof NonFiniteLossError)) throw error;
+        await this.onCollapse(`non-finite loss at step ${this.state.step}: ${error.message}`, progress);
+        continue;
+      }
+      this.state.step += 1;
+      window.push(stats);
+      windowMs += performance.now() - stepStart;
+      const examplesPerSec = (window.length * c.batchSize) / (windowMs / 1000);
+      progress.update(this.state.step, stats.loss, stats.iou, examplesPerSec);
+      if (this.state.step % c.logEvery === 0 || this.state.step === stopAt) {
+        this.logTrain(window, windowMs, lr);
+        window = [];
+        windowMs = 0;
+      }
+      if (await this.collapsed(stats, progress)) continue;
+      const atEnd = this.state.step === c.steps;
+      if (!this.opts.skipValidation && (this.state.step % c.validation.every === 0 || atEnd)) lastVal = await this.runValidation(progress);
+      if (this.state.step % c.checkpointEvery === 0 || this.state.step === stopAt) await this.saveCheckpoint();
+    }
+    if (this.state.step === c.steps) await saveModelDir(path.join(this.runDir, 'model'), this.unet, this.modelExtra());
+    return { runDir: this.runDir, step: this.state.step, lastValidation: lastVal, wallSeconds: (Date.now() - t0) / 1000 };
+  }
+
+  dispose(): void {
+    this.unet.dispose();
+    this.optimizer.dispose();
+  }
+
+  /** config.json fields that describe how to use the trained network. */
+  modelExtra(): Record<string, unknown> {
+    return { diffusion: this.config.diffusion, imageSize: this.config.imageSize, trainedWith: { run: this.config.name, steps: this.state.step } };
+  }
+
+  private prepareRunDir(): void {
+    fs.mkdirSync(this.runDir, { recursive: true });
+    const checkpoint = path.join(this.runDir, CHECKPOINT_FILE);
+    if (this.opts.resume) {
+      this.state = loadTrainCheckpoint(checkpoint, this.unet, this.optimizer);
+      this.rng = createRng(0, this.state.rngState);
+      this.appendMetrics({ type: 'event', step: this.state.step, event: 'resume', from: checkpoint });
+    } else {
+      if (fs.existsSync(checkpoint)) throw new Error(`TrainLoop: ${this.runDir} already holds a checkpoint; pass --resume to continue it or choose another name.`);
+      writeFileAtomic(path.join(this.runDir, 'config.json'), `${JSON.stringify(this.config, null, 2)}\n`);
+      fs.rmSync(path.join(this.runDir, METRICS_FILE), { force: true });
+    }
+  }
+
+  private async oneStep(lr: number): Promise<StepStats> {
+    const c = this.config;
+    const samples = Array.from({ length: c.batchSize }, () => drawSyntheticSample(this.rng, c.imageSize, c.data.flipProb));
+    const batch = toTrainBatch(samples);
+    try {
+      return await trainStep(this.unet, this.schedule, this.optimizer, batch, this.rng, { lr, clipGradNorm: c.clipGradNorm });
+    } finally {
+      disposeBatch(batch);
+    }
+  }
+
+  private logTrain(window: StepStats[], windowMs: number, lr: number): void {
+    const mean = (f: (s: StepStats) => number) => window.reduce((a, s) => a + f(s), 0) / window.length;
+    this.appendMetrics({
+      type: 'train', step: this.state.step, loss: mean((s) => s.loss), bce: mean((s) => s.bce), texture: mean((s) => s.texture),
+      iou: mean((s) => s.iou), gradNorm: mean((s) => s.gradNorm), lr, stepMs: windowMs / window.length,
+      examplesPerSec: (window.length * this.config.batchSize) / (windowMs / 1000), tensors: tf.memory().numTensors,
+    });
+  }
+
+  /** Collapse guard: train IoU below the threshold for `patience` consecutive steps. */
+  private async collapsed(stats: StepStats, progress: Progress): Promise<boolean> {
+    const g = this.config.collapse;
+    this.lowIouStreak = stats.iou < g.iouBelow ? this.lowIouStreak + 1 : 0;
+    if (this.lowIouStreak < g.patience) return false;
+    this.lowIouStreak = 0;
+    await this.onCollapse(`train IoU below ${g.iouBelow} for ${g.patience} steps (collapse, method.md §7) at step ${this.state.step}`, progress);
+    return true;
+  }
+
+  private async onCollapse(reason: string, progress: Progress): Promise<void> {
+    const g = this.config.collapse;
+    const checkpoint = path.join(this.runDir, CHECKPOINT_FILE);
+    const canRollback = g.action === 'rollback' && this.state.rollbacks < g.maxRollbacks && fs.existsSync(checkpoint);
+    this.appendMetrics({ type: 'event', step: this.state.step, event: 'collapse', reason, action: canRollback ? 'rollback' : 'stop' });
+    if (!canRollback) {
+      throw new CollapseError(`TrainLoop: training collapsed: ${reason}. Stopped (collapse.action '${g.action}', rollbacks used ${this.state.rollbacks}/${g.maxRollbacks}); try a lower optimizer.lr or clipGradNorm > 0.`);
+    }
+    const rollbacks = this.state.rollbacks + 1, lrScale = this.state.lrScale * g.lrFactor;
+    this.state = { ...loadTrainCheckpoint(checkpoint, this.unet, this.optimizer), rollbacks, lrScale };
+    this.rng = createRng(0, this.state.rngState);
+    this.rng.uniform(); // step off the saved stream so the retry does not replay the same batches
+    progress.note(`collapse guard: ${reason}; rolled back to step ${this.state.step}, lr ×${lrScale}`);
+    this.appendMetrics({ type: 'event', step: this.state.step, event: 'rollback', lrScale, rollbacks });
+  }
+
+  private async runValidation(progress: Progress): Promise<ValidationResult> {
+    const c = this.config;
+    this.valSamples ??= validationSamples(c.validation.numScenes, c.imageSize, c.seed);
+    const t0 = performance.now();
+    const result = await validate(this.unet.denoiser, this.schedule, this.valSamples, c.validation.indices, c.seed);
+    this.appendMetrics({ type: 'val', step: this.state.step, ...result, ms: performance.now() - t0 });
+    progress.note(`validation @${this.state.step}: IoU ${fmt(result.coarse.meanIou)} → ${fmt(result.refined.meanIou)}, mBA ${fmt(result.coarse.mba)} → ${fmt(result.refined.mba)}`);
+    if (this.state.step % c.sampleEvery === 0 || this.state.step === c.steps) await this.writeSamples();
+    return result;
+  }
+
+  private async writeSamples(): Promise<void> {
+    const samples = (this.valSamples as HostSample[]).slice(0, 4);
+    const refined = await refineSamples(this.unet.denoiser, this.schedule, samples, this.config.validation.indices, this.config.seed);
+    const { height: h, width: w } = samples[0].gt;
+    const grid = new Float32Array(samples.length * h * 3 * w);
+    samples.forEach((s, i) => [s.coarse, refined[i], s.gt].forEach((m, col) => {
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) grid[(i * h + y) * 3 * w + col * w + x] = m.data[y * w + x];
+    }));
+    const file = path.join(this.runDir, 'samples', `step_${String(this.state.step).padStart(6, '0')}.png`);
+    writeFileAtomic(file, await grayToPng(grid, samples.length * h, 3 * w));
+  }
+
+  private async saveCheckpoint(): Promise<void> {
+    this.state.rngState = this.rng.state();
+    await saveTrainCheckpoint(path.join(this.runDir, CHECKPOINT_FILE), this.unet, this.optimizer, this.state);
+    this.appendMetrics({ type: 'event', step: this.state.step, event: 'checkpoint' });
+  }
+
+  private appendMetrics(record: Record<string, unknown>): void {
+    fs.appendFileSync(path.join(this.runDir, METRICS_FILE), `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+  }
+}
+
+function fmt(x: number): string {
+  return (100 * x).toFixed(2);
+}
