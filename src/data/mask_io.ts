@@ -1,0 +1,182 @@
+/**
+ * Masks as files: reading any mask image as a binary mask, writing binary masks and probability maps
+ * as 8-bit greyscale PNGs.
+ *
+ * readBinaryMask rules (foreground = value > 128 on the 8-bit scale, CascadePSP's eval_post.py; the
+ * upstream SegRefiner reads ≥ 128, which is the same on 0/255 masks):
+ * - 8-bit greyscale (also 1/2/4-bit, expanded to 0–255 by libpng): value > 128.
+ * - 16-bit greyscale: value > 128·257 = 32896, the same threshold on the 16-bit scale.
+ * - RGB(A) stored masks whose three channels are equal at every pixel: as greyscale. If any pixel's
+ *   channels differ the file is rejected with an error naming the pixel (a colour mask has no single
+ *   right reading; convert it first).
+ * - Palette PNGs: if every pixel's palette colour is grey, as greyscale (covers 0/255 masks saved
+ *   with a palette). Otherwise the PNG is an index mask (DAVIS-2017, VOC style) and foreground is
+ *   every palette index other than 0: several objects merge into one foreground.
+ * - An alpha channel must be fully opaque (a mask kept in the alpha channel is rejected, not misread).
+ * - EXIF orientation is applied, as cv2.imread does.
+ */
+import * as fs from 'fs';
+import * as zlib from 'zlib';
+import sharp, { type Metadata } from 'sharp';
+import type { BinaryMask } from '../types';
+
+/** Foreground threshold on the 8-bit scale: value > 128. */
+export const MASK_THRESHOLD = 128;
+
+function fail(file: string, reason: string, cause?: unknown): never {
+  throw new Error(`readBinaryMask: ${file} must be a readable mask image, but ${reason}`, cause === undefined ? undefined : { cause });
+}
+
+/** Decoded samples in RGB or RGBA order, 8- or 16-bit. */
+interface RawPixels {
+  values: Uint8Array | Uint16Array;
+  channels: number;
+  height: number;
+  width: number;
+  max: number;
+}
+
+async function decodeRgb(file: string, sixteenBit: boolean): Promise<RawPixels> {
+  const pipeline = sharp(file, { autoOrient: true });
+  const { data, info } = sixteenBit
+    ? await pipeline.toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true })
+    : await pipeline.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  const values = sixteenBit ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : new Uint8Array(data.buffer, data.byteOffset, data.length);
+  return { values, channels: info.channels, height: info.height, width: info.width, max: sixteenBit ? 65535 : 255 };
+}
+
+/** Index of the first pixel whose R, G, B differ, or −1. */
+function firstColourPixel(p: RawPixels): number {
+  const { values: v, channels: c } = p;
+  for (let i = 0, k = 0; i < v.length; i += c, k++) if (v[i] !== v[i + 1] || v[i] !== v[i + 2]) return k;
+  return -1;
+}
+
+/** PNG filter reconstruction for 1-byte pixels (palette), in place; rows are `rowBytes` long. */
+function unfilter(raw: Buffer, height: number, rowBytes: number, file: string): Uint8Array {
+  const out = new Uint8Array(height * rowBytes);
+  for (let y = 0; y < height; y++) {
+    const type = raw[y * (rowBytes + 1)], src = y * (rowBytes + 1) + 1, o = y * rowBytes;
+    for (let x = 0; x < rowBytes; x++) {
+      const a = x > 0 ? out[o + x - 1] : 0, b = y > 0 ? out[o + x - rowBytes] : 0, c = x > 0 && y > 0 ? out[o + x - rowBytes - 1] : 0;
+      let pred: number;
+      if (type === 0) pred = 0;
+      else if (type === 1) pred = a;
+      else if (type === 2) pred = b;
+      else if (type === 3) pred = (a + b) >> 1;
+      else if (type === 4) {
+        const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c);
+        pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+      } else return fail(file, `its row ${y} has an unknown PNG filter type ${type}.`);
+      out[o + x] = (raw[src + x] + pred) & 255;
+    }
+  }
+  return out;
+}
+
+/** The palette indices of a non-interlaced palette PNG (sharp only gives the expanded colours). */
+export function readPngPaletteIndices(buf: Buffer, file: string): { indices: Uint8Array; height: number; width: number } {
+  if (buf.length < 8 || buf.readUInt32BE(0) !== 0x89504e47) fail(file, 'it is not a PNG file.');
+  let width = 0, height = 0, bitDepth = 0, colorType = 0, interlace = 0;
+  const idat: Buffer[] = [];
+  for (let pos = 8; pos + 8 <= buf.length;) {
+    const len = buf.readUInt32BE(pos), type = buf.toString('latin1', pos + 4, pos + 8), body = buf.subarray(pos + 8, pos + 8 + len);
+    if (type === 'IHDR') [width, height, bitDepth, colorType, interlace] = [body.readUInt32BE(0), body.readUInt32BE(4), body[8], body[9], body[12]];
+    if (type === 'IDAT') idat.push(body);
+    if (type === 'IEND') break;
+    pos += 12 + len;
+  }
+  if (colorType !== 3) fail(file, `it is not a palette PNG (colour type ${colorType}).`);
+  if (interlace !== 0) fail(file, 'it is an interlaced (Adam7) palette PNG with colour entries, which is not supported; save it non-interlaced or as 0/255 greyscale.');
+  const rowBytes = Math.ceil((width * bitDepth) / 8);
+  let raw: Buffer;
+  try {
+    raw = zlib.inflateSync(Buffer.concat(idat));
+  } catch (error) {
+    return fail(file, `its image data cannot be inflated: ${(error as Error).message}`, error);
+  }
+  if (raw.length < height * (rowBytes + 1)) fail(file, `its image data is truncated (${raw.length} of ${height * (rowBytes + 1)} bytes).`);
+  const packed = unfilter(raw, height, rowBytes, file);
+  const indices = new Uint8Array(width * height), perByte = 8 / bitDepth, mask = (1 << bitDepth) - 1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const byte = packed[y * rowBytes + Math.floor(x / perByte)];
+      indices[y * width + x] = (byte >> (8 - bitDepth * ((x % perByte) + 1))) & mask;
+    }
+  }
+  return { indices, height, width };
+}
+
+async function readIndexMask(file: string, orientation: number | undefined): Promise<BinaryMask> {
+  if (orientation !== undefined && orientation !== 1) fail(file, `it is a colour palette PNG with EXIF orientation ${orientation}, which is not supported.`);
+  const { indices, height, width } = readPngPaletteIndices(await fs.promises.readFile(file), file);
+  return { data: Uint8Array.from(indices, (v) => (v !== 0 ? 1 : 0)), height, width };
+}
+
+/**
+ * Reads a mask image as a binary mask: data[y·width + x] = 1 where foreground (rules in the file
+ * comment), size after the EXIF orientation.
+ */
+export async function readBinaryMask(file: string): Promise<BinaryMask> {
+  let meta: Metadata;
+  try {
+    meta = await sharp(file).metadata();
+  } catch (error) {
+    return fail(file, `reading failed: ${(error as Error).message}`, error);
+  }
+  let px: RawPixels;
+  try {
+    px = await decodeRgb(file, meta.depth === 'ushort');
+  } catch (error) {
+    return fail(file, `reading failed: ${(error as Error).message}`, error);
+  }
+  if (px.channels === 4) {
+    for (let i = 3; i < px.values.length; i += 4) {
+      if (px.values[i] !== px.max) fail(file, `it has a non-opaque alpha channel (pixel (${((i - 3) / 4) % px.width}, ${Math.floor((i - 3) / 4 / px.width)})); the foreground must be in the grey value, not in alpha.`);
+    }
+  }
+  const colour = firstColourPixel(px);
+  if (colour >= 0) {
+    if (meta.isPalette && meta.format === 'png') return readIndexMask(file, meta.orientation);
+    const at = `(${colour % px.width}, ${Math.floor(colour / px.width)})`;
+    fail(file, `its colour channels differ at pixel ${at} (an RGB colour mask); convert it to a single-channel greyscale mask.`);
+  }
+  const threshold = px.max === 255 ? MASK_THRESHOLD : MASK_THRESHOLD * 257;
+  const n = px.height * px.width, data = new Uint8Array(n);
+  for (let k = 0; k < n; k++) data[k] = px.values[k * px.channels] > threshold ? 1 : 0;
+  return { data, height: px.height, width: px.width };
+}
+
+function checkSize(where: string, length: number, height: number, width: number, what: string): void {
+  if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) throw new Error(`${where}: height and width must be positive integers, but got ${height}×${width}.`);
+  if (length !== height * width) throw new Error(`${where}: ${what} must hold height·width = ${height * width} values, but got ${length}.`);
+}
+
+async function writeGreyPng(where: string, grey: Uint8Array, height: number, width: number, file: string): Promise<void> {
+  try {
+    await sharp(Buffer.from(grey.buffer, grey.byteOffset, grey.length), { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toFile(file);
+  } catch (error) {
+    throw new Error(`${where}: ${file} must be writable, but writing failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Writes a binary mask as an 8-bit greyscale PNG with values 0 and 255. */
+export async function writeMaskPng(mask: BinaryMask, file: string): Promise<void> {
+  checkSize('writeMaskPng', mask.data.length, mask.height, mask.width, 'mask.data');
+  await writeGreyPng('writeMaskPng', Uint8Array.from(mask.data, (v) => (v ? 255 : 0)), mask.height, mask.width, file);
+}
+
+/**
+ * Writes probabilities as an 8-bit greyscale PNG, value = round(p·255) (half up). Values must be in
+ * [0, 1]: anything else (NaN included) is an error rather than silently clipped.
+ */
+export async function writeProbabilityPng(probs: ArrayLike<number>, height: number, width: number, file: string): Promise<void> {
+  checkSize('writeProbabilityPng', probs.length, height, width, 'probs');
+  const grey = new Uint8Array(probs.length);
+  for (let i = 0; i < probs.length; i++) {
+    const p = probs[i];
+    if (!(p >= 0 && p <= 1)) throw new Error(`writeProbabilityPng: probs must lie in [0, 1], but got ${p} at pixel (${i % width}, ${Math.floor(i / width)}).`);
+    grey[i] = Math.round(p * 255);
+  }
+  await writeGreyPng('writeProbabilityPng', grey, height, width, file);
+}
