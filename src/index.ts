@@ -69,3 +69,4 @@ export { loadModelDir, MODEL_FORMAT, readModelDirConfig, saveModelDir } from './
 export type { ModelDirConfig } from './model/checkpoint/model_dir';
 export { readSafetensors, writeSafetensors } from './model/checkpoint/safetensors';
 export { IMAGE_MEAN, IMAGE_STD, normalizeImage } from './data/normalize';
+export { formatSeconds, Progress } from './train/progress';
