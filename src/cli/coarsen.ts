@@ -1,0 +1,102 @@
+/**
+ * `segrefiner coarsen --masks <dir> --out <dir> [--seed S] [--expand]`: the offline coarse-mask
+ * generator, like upstream scripts/gen_coarse_masks_hr.py. One coarse 0/255 PNG per mask, under the
+ * same file name (a non-PNG mask `x.jpg` gives `x.png`); prints each file's IoU with its input and
+ * the mean. Each file's seed comes from S and its file name, so a result does not depend on which
+ * other files are in the folder or on their order. Exit 1 if any file failed (listed at the end).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { coarsenMask } from '../data/coarse_mask';
+import { IMAGE_EXTENSIONS } from '../data/image_io';
+import { readBinaryMask, writeMaskPng } from '../data/mask_io';
+import { computeIou } from '../metrics/iou';
+import { createRng } from '../util/rng';
+import { FlagSpecs, formatUsage, parseFlags } from './parse_flags';
+import { UsageError } from './usage_error';
+
+export const COARSEN_FLAGS: FlagSpecs = {
+  masks: { type: 'string', description: 'folder of ground-truth masks (required)' },
+  out: { type: 'string', description: 'output folder, created if missing (required; not the --masks folder)' },
+  seed: { type: 'string', description: 'integer seed (default 0); each file gets its own seed from it and its name' },
+  expand: { type: 'boolean', description: 'fill holes first (the HR coarse_expand variant)' },
+};
+
+/** The seed of one file: FNV-1a of its name mixed with the run seed (an int32). */
+export function fileSeed(seed: number, name: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of Buffer.from(name, 'utf8')) h = Math.imul(h ^ byte, 0x01000193);
+  return (h ^ Math.imul(seed | 0, 0x9e3779b1)) | 0;
+}
+
+interface CoarsenArgs {
+  masks: string;
+  out: string;
+  seed: number;
+  expand: boolean;
+}
+
+function parseCoarsenArgs(argv: string[]): CoarsenArgs {
+  const flags = parseFlags('coarsen', argv, COARSEN_FLAGS);
+  const usage = formatUsage('coarsen', COARSEN_FLAGS);
+  for (const name of ['masks', 'out'] as const) {
+    if (typeof flags[name] !== 'string' || flags[name] === '') throw new UsageError(`segrefiner coarsen: --${name} <dir> is required.`, usage);
+  }
+  const seedText = String(flags.seed ?? '0');
+  if (!/^-?\d+$/.test(seedText) || !Number.isSafeInteger(Number(seedText))) {
+    throw new UsageError(`segrefiner coarsen: --seed must be an integer, but got '${seedText}'.`, usage);
+  }
+  const args = { masks: flags.masks as string, out: flags.out as string, seed: Number(seedText), expand: Boolean(flags.expand) };
+  if (path.resolve(args.masks) === path.resolve(args.out)) {
+    throw new UsageError('segrefiner coarsen: --out must differ from --masks (the masks would be overwritten).', usage);
+  }
+  return args;
+}
+
+/** The mask files of the folder, sorted, and the entries that are not mask files. */
+function listMasks(dir: string): { files: string[]; others: string[] } {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    throw new Error(`--masks ${dir} must be a readable folder, but it does not exist or cannot be listed.`);
+  }
+  const isMask = (e: fs.Dirent) => e.isFile() && !e.name.startsWith('.') && IMAGE_EXTENSIONS.includes(path.extname(e.name).toLowerCase());
+  const files = entries.filter(isMask).map((e) => e.name).sort();
+  const others = entries.filter((e) => !isMask(e)).map((e) => e.name).sort();
+  if (files.length === 0) throw new Error(`--masks ${dir} must contain mask images (${IMAGE_EXTENSIONS.join(' ')}), but it has none (${others.length} other entries).`);
+  return { files, others };
+}
+
+export async function runCoarsen(argv: string[]): Promise<number> {
+  const args = parseCoarsenArgs(argv);
+  const { files, others } = listMasks(args.masks);
+  fs.mkdirSync(args.out, { recursive: true });
+  const failures: string[] = [], ious: number[] = [], written = new Map<string, string>();
+  let empty = 0;
+  for (const name of files) {
+    const outName = `${path.basename(name, path.extname(name))}.png`;
+    try {
+      if (written.has(outName)) throw new Error(`its output ${outName} would overwrite the result of ${written.get(outName)}`);
+      const mask = await readBinaryMask(path.join(args.masks, name));
+      const coarse = coarsenMask(mask, createRng(fileSeed(args.seed, name)), { expand: args.expand });
+      await writeMaskPng(coarse, path.join(args.out, outName));
+      written.set(outName, name);
+      const { iou } = computeIou(mask, coarse);
+      if (iou === null) empty++;
+      else ious.push(iou);
+      console.log(`${name}  IoU ${iou === null ? 'n/a (empty mask, copied)' : iou.toFixed(4)}`);
+    } catch (error) {
+      failures.push(`${name}: ${(error as Error).message}`);
+    }
+  }
+  for (const o of others) console.log(`skipped ${o} (not a mask image file)`);
+  const mean = ious.length ? (ious.reduce((a, b) => a + b, 0) / ious.length).toFixed(4) : 'n/a';
+  console.log(`coarsened ${written.size} of ${files.length} masks into ${args.out} (seed ${args.seed}${args.expand ? ', expand' : ''}); `
+    + `mean IoU with the input ${mean} over ${ious.length} masks${empty ? ` (${empty} empty masks copied, not in the mean)` : ''}`);
+  if (failures.length) {
+    console.error(`${failures.length} file${failures.length === 1 ? '' : 's'} failed:\n${failures.map((f) => `  ${f}`).join('\n')}`);
+    return 1;
+  }
+  return 0;
+}
