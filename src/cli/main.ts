@@ -4,6 +4,7 @@
  * this file only dispatches. Exit codes: 0 ok, 1 the job failed, 2 a usage error.
  */
 import { COARSEN_FLAGS, runCoarsen } from './coarsen';
+import { CONVERT_FLAGS, runConvert } from './convert';
 import { DOCTOR_FLAGS, runDoctor } from './doctor';
 import { EVAL_FLAGS, runEval } from './eval';
 import { FlagSpecs, formatUsage } from './parse_flags';
@@ -19,6 +20,7 @@ interface Subcommand {
 const SUBCOMMANDS: Record<string, Subcommand> = {
   doctor: { summary: 'versions, the active backend, threads/SIMD, kernel gradient checks', flags: DOCTOR_FLAGS, run: runDoctor },
   eval: { summary: 'score masks: IoU, mBA, Boundary IoU/F, DIS measures (folders) or COCO mask/boundary AP (JSON)', flags: EVAL_FLAGS, run: runEval },
+  convert: { summary: 'convert an official PyTorch .pth checkpoint into a model folder', flags: CONVERT_FLAGS, run: runConvert },
   train: { summary: 'train a DenoiseUNet from a recipe (cpu-synthetic, paper-lr, paper-hr)', flags: TRAIN_FLAGS, run: runTrain },
   coarsen: { summary: 'write synthetic coarse masks (modify_boundary) for a folder of masks, with their mean IoU', flags: COARSEN_FLAGS, run: runCoarsen },
 };

@@ -57,11 +57,25 @@ test('a model folder round-trips: same outputs after save and load, PyTorch layo
   loaded.dispose();
 });
 
-test('the .pth importer reads the upstream zip checkpoint; mmdet prefix and wrapper are handled', () => {
+test('the .pth importer reads the upstream zip checkpoint (bare state dict)', () => {
   const sd = readTorchCheckpoint(PTH);
   assert.is(sd.tensors.size, 163);
   assert.is(sd.prefix, '');
   assert.equal(sd.tensors.get('input_blocks.0.0.weight')!.shape, [32, 4, 3, 3]);
+});
+
+test('an mmdet-style checkpoint (state_dict wrapper, denoise_model. prefix, strided view, extra entries) imports exactly', () => {
+  const expected = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'mmdet_tiny.json'), 'utf8'));
+  const { unet, prefix, ignored } = importTorchUNet(path.join(__dirname, '..', 'fixtures', 'mmdet_tiny.pth'), unetConfigFromUpstream(expected.kwargs));
+  assert.is(prefix, 'denoise_model.');
+  assert.ok(ignored.includes('denoise_model.step_counter') && ignored.includes('loss_texture.kernel'), ignored.join(','));
+  const sd = readTorchCheckpoint(path.join(__dirname, '..', 'fixtures', 'mmdet_tiny.pth')).tensors;
+  for (const [key, [sum, first, shape]] of Object.entries(expected.tensors) as [string, [number, number, number[]]][]) {
+    const t = sd.get(key)!;
+    assert.equal(t.shape, shape, key);
+    assert.ok(Math.abs(t.data[0] - first) < 1e-7 && Math.abs(t.data.reduce((a, b) => a + b, 0) - sum) < 1e-3, key);
+  }
+  unet.dispose();
 });
 
 test('another architecture, missing and extra keys, wrong shapes: errors naming the key', () => {
