@@ -1,5 +1,5 @@
 /**
- * Kernel and training-step benchmark for the active backend (README: `npm run bench`).
+ * Kernel and training-step benchmark for the active backend (`npm run bench:kernels`).
  *  1. Per conv shape: forward Conv2D, Conv2DBackpropInput and Conv2DBackpropFilter (ours on wasm,
  *     and the built-in input-gradient kernel we replaced), median ms, and gradient/forward ratios.
  *  2. One training step (forward + BCE + backward + Adam) of the probe U-Net (2.7 M params,
