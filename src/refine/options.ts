@@ -1,0 +1,179 @@
+/**
+ * Options and records of the refinement API (style B7: interfaces, defaults, a resolver). The
+ * defaults are upstream's test_cfg values (configs/segrefiner/segrefiner_{coco,big,dis}.py,
+ * method.md §4) unless a comment says why not.
+ */
+import type { Denoiser } from '../diffusion/discrete_diffusion';
+import { assertIndices, defaultIndices } from '../diffusion/discrete_diffusion';
+import type { Schedule } from '../diffusion/schedule';
+import type { BinaryMask } from '../types';
+
+/** 'instance': crop around the mask, resize to the model size (§4.1). 'hr': global pass + full-resolution patches (§4.2). */
+export type RefineMode = 'auto' | 'instance' | 'hr';
+
+/** What the refinement runs on: the network as a function, the diffusion schedule and the square input side. */
+export interface RefineEngine {
+  denoise: Denoiser;
+  schedule: Schedule;
+  /** Side of the network's square input (upstream model_size: 256; 96 for the CPU preset). */
+  modelSize: number;
+}
+
+export interface InstanceOptions {
+  /** Masks with fewer foreground pixels are returned unchanged (upstream area_thr: 512). */
+  areaThreshold: number;
+  /** Pixels added around the mask's box on each side before cropping (upstream pad_width: 20). */
+  padWidth: number;
+}
+
+export interface HighResolutionOptions {
+  /** Grid points with s < fineProbRatio·max(s) seed a patch (upstream fine_prob_thr: 0.9). */
+  fineProbRatio: number;
+  /** NMS IoU threshold between candidate patches (upstream iou_thr in segrefiner_{big,dis}.py: 0.3). */
+  iouThreshold: number;
+  /**
+   * Upstream returns an all-zero mask when the coarse mask has ≤ 128 foreground pixels. Off by
+   * default: then such a mask is returned unchanged, which never turns a small object into nothing.
+   */
+  emptyBelow128: boolean;
+}
+
+/** Per-step maps at the input resolution, pasted back like the final output (zero outside an instance crop). */
+export interface RefineStep {
+  /** Index of the mask in the refineBatch call (0 for refine). */
+  maskIndex: number;
+  /** 'instance' loop, or the high-resolution 'global' pass and its one 'local' step (merged over patches). */
+  stage: 'instance' | 'global' | 'local';
+  /** 0-based position in this stage's loop. */
+  step: number;
+  /** Code index t of the step. */
+  t: number;
+  height: number;
+  width: number;
+  /** x after the step (binary, or σ(logits) on the last step), row-major [height, width]. */
+  x: Float32Array;
+  /** σ(logits). */
+  maskProbs: Float32Array;
+  /** 2·|σ(logits) − 0.5|. */
+  confidence: Float32Array;
+  /** Coarse→fine transition probability of this step. */
+  transitionProbs: Float32Array;
+  /** Cumulative fine probability s. */
+  fineProbs: Float32Array;
+  /** The fine-state map drawn this step; null on a stage's last step (nothing is drawn). */
+  fineMap: Float32Array | null;
+}
+
+export interface RefineOptions {
+  /** Default 'auto': 'hr' when the mask's padded box has a side > 2× the model size (and the image fits a patch), else 'instance'. */
+  mode: RefineMode;
+  /**
+   * Code indices to run, strictly descending. Instance default T−1..0; 'hr' global pass default
+   * T−1..1 (its local step is always index 0). Exclusive with `steps`.
+   */
+  indices?: number[];
+  /** Run only the first N indices of the mode's default list (upstream's `step` config). Exclusive with `indices`. */
+  steps?: number;
+  /** Seed of the Bernoulli draws of the loop; a refineBatch call draws from one stream (default 0). */
+  seed: number;
+  /** Threshold s at 0.5 instead of sampling (an extension; upstream always samples). */
+  deterministic: boolean;
+  /** Called after every step with maps at the input resolution (costly on large images: only when needed). */
+  onStep?: (step: RefineStep) => void | Promise<void>;
+  /** Do-no-harm gate (off by default): where the final confidence is below `threshold`, keep the coarse value. */
+  gate: { threshold: number } | null;
+  /**
+   * Instances / patches per forward pass. Upstream's batch_max is 32 on a GPU; the default is 4
+   * because on CPU backends batching does not speed things up while tfjs keeps every intermediate of
+   * a forward pass alive until it returns (~160 MB per 96² sample for the CPU preset).
+   */
+  batchSize: number;
+  instance: InstanceOptions;
+  hr: HighResolutionOptions;
+}
+
+/** Options as a caller gives them: everything optional, nested groups partial. */
+export type RefineOptionsInput = Partial<Omit<RefineOptions, 'instance' | 'hr'>> & {
+  instance?: Partial<InstanceOptions>;
+  hr?: Partial<HighResolutionOptions>;
+};
+
+export const DEFAULT_INSTANCE_OPTIONS: Readonly<InstanceOptions> = Object.freeze({ areaThreshold: 512, padWidth: 20 });
+export const DEFAULT_HIGH_RESOLUTION_OPTIONS: Readonly<HighResolutionOptions> = Object.freeze({
+  fineProbRatio: 0.9, iouThreshold: 0.3, emptyBelow128: false,
+});
+/** Upstream's batch_max. */
+export const MAX_BATCH_SIZE = 32;
+
+/** One refined mask, all at the input resolution. */
+export interface RefineResult {
+  /** probs ≥ 0.5 (and the gate, when set). */
+  mask: BinaryMask;
+  /** Foreground probability per pixel, row-major [height, width]; the coarse mask itself when passed through. */
+  probs: Float32Array;
+  /** 2·|probs − 0.5|; 1 where the mask was passed through. */
+  confidence: Float32Array;
+  /** The path taken. */
+  mode: 'instance' | 'hr';
+  /** Why the mask was returned without running the network, or null when it was refined. */
+  passedThrough: null | 'small-area' | 'few-foreground';
+  /** 'hr': number of full-resolution patches refined; 0 otherwise. */
+  patches: number;
+}
+
+const KEYS: Record<string, readonly string[]> = {
+  top: ['mode', 'indices', 'steps', 'seed', 'deterministic', 'onStep', 'gate', 'batchSize', 'instance', 'hr'],
+  instance: Object.keys(DEFAULT_INSTANCE_OPTIONS),
+  hr: Object.keys(DEFAULT_HIGH_RESOLUTION_OPTIONS),
+};
+
+function rejectUnknownKeys(obj: object, group: string, where: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!KEYS[group].includes(key)) throw new Error(`${where}: unknown option '${group === 'top' ? '' : `${group}.`}${key}'; expected one of ${KEYS[group].join(', ')}.`);
+  }
+}
+
+function checkRange(v: number, lo: number, hi: number, name: string, where: string, integer = false): void {
+  if (typeof v !== 'number' || !(v >= lo && v <= hi) || (integer && !Number.isInteger(v))) {
+    throw new Error(`${where}: ${name} must be ${integer ? 'an integer' : 'a number'} in [${lo}, ${hi}], but got ${String(v)}.`);
+  }
+}
+
+/** Fills defaults and validates; unknown keys are errors (a typo must not fall back to a default silently). */
+export function resolveRefineOptions(input: RefineOptionsInput = {}, where = 'resolveRefineOptions'): RefineOptions {
+  rejectUnknownKeys(input, 'top', where);
+  rejectUnknownKeys(input.instance ?? {}, 'instance', where);
+  rejectUnknownKeys(input.hr ?? {}, 'hr', where);
+  const o: RefineOptions = {
+    mode: 'auto', seed: 0, deterministic: false, gate: null, batchSize: 4,
+    ...input,
+    instance: { ...DEFAULT_INSTANCE_OPTIONS, ...input.instance },
+    hr: { ...DEFAULT_HIGH_RESOLUTION_OPTIONS, ...input.hr },
+  };
+  if (!['auto', 'instance', 'hr'].includes(o.mode)) throw new Error(`${where}: mode must be one of 'auto', 'instance', 'hr', but got '${String(o.mode)}'.`);
+  if (o.indices !== undefined && o.steps !== undefined) throw new Error(`${where}: give indices or steps, not both, but got indices [${o.indices.join(',')}] and steps ${o.steps}.`);
+  if (!Number.isInteger(o.seed)) throw new Error(`${where}: seed must be an integer, but got ${String(o.seed)}.`);
+  checkRange(o.batchSize, 1, MAX_BATCH_SIZE, 'batchSize', where, true);
+  if (o.gate !== null) checkRange(o.gate.threshold, 0, 1, 'gate.threshold', where);
+  checkRange(o.instance.areaThreshold, 0, Number.MAX_SAFE_INTEGER, 'instance.areaThreshold', where, true);
+  checkRange(o.instance.padWidth, 0, Number.MAX_SAFE_INTEGER, 'instance.padWidth', where, true);
+  checkRange(o.hr.fineProbRatio, 0, 1, 'hr.fineProbRatio', where);
+  checkRange(o.hr.iouThreshold, 0, 1, 'hr.iouThreshold', where);
+  return o;
+}
+
+/**
+ * The code indices a stage runs: the explicit list, else the first `steps` of the stage's default
+ * (instance: T−1..0; hr global: T−1..1, upstream's indices[:-1]).
+ */
+export function stageIndices(o: RefineOptions, schedule: Schedule, stage: 'instance' | 'global', where: string): number[] {
+  if (o.indices) {
+    assertIndices(schedule, o.indices, where);
+    return [...o.indices];
+  }
+  const all = defaultIndices(schedule);
+  const list = stage === 'instance' ? all : all.slice(0, -1);
+  if (o.steps === undefined) return list;
+  checkRange(o.steps, 1, list.length, `steps (${stage === 'instance' ? 'instance loop' : 'hr global pass'})`, where, true);
+  return list.slice(0, o.steps);
+}

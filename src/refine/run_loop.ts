@@ -1,0 +1,88 @@
+/**
+ * The reverse loop on a batch of model-size samples held as plain arrays: uploads them, runs
+ * pSampleLoop, reads the results back and disposes every tensor it made. Both refinement paths
+ * (instance crops, high-resolution global pass and patches) go through here.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { pSampleLoop, StepState } from '../diffusion/discrete_diffusion';
+import type { ImageBatch, MaskBatch } from '../types';
+import type { Rng } from '../util/rng';
+import type { RefineEngine } from './options';
+
+/** One sample's maps of one step, model size, row-major [S, S]. */
+export interface SampleStepMaps {
+  x: Float32Array;
+  maskProbs: Float32Array;
+  confidence: Float32Array;
+  transitionProbs: Float32Array;
+  fineProbs: Float32Array;
+  fineMap: Float32Array | null;
+}
+
+export interface LoopInput {
+  /** Normalised images, one HWC [S, S, 3] array per sample. */
+  images: Float32Array[];
+  /** Binary masks in {0, 1}, one [S, S] array per sample. */
+  masks: Float32Array[];
+  /** Initial cumulative fine probability per sample (default zeros). */
+  fineProbs?: Float32Array[];
+}
+
+export interface LoopSettings {
+  indices: readonly number[];
+  rng: Rng;
+  deterministic: boolean;
+  /** Per step: its position, t and every sample's maps. Only when given are the maps read back. */
+  onStep?: (step: number, t: number, maps: SampleStepMaps[]) => void | Promise<void>;
+}
+
+export interface LoopOutput {
+  /** σ(logits) of the last step per sample, [S, S]. */
+  maskProbs: Float32Array[];
+  /** Cumulative fine probability s after the last step per sample, [S, S]. */
+  fineProbs: Float32Array[];
+}
+
+/** Stacks equal-length arrays into one tensor of shape [n, ...shape]. */
+function stack(arrays: Float32Array[], shape: number[]): tf.Tensor4D {
+  const size = arrays[0].length, all = new Float32Array(size * arrays.length);
+  arrays.forEach((a, i) => all.set(a, i * size));
+  return tf.tensor4d(all, [arrays.length, ...shape] as [number, number, number, number]);
+}
+
+/** Splits a [n, S, S, 1] tensor's data into n arrays. */
+async function unstack(x: tf.Tensor, n: number): Promise<Float32Array[]> {
+  const data = (await x.data()) as Float32Array, size = data.length / n;
+  return Array.from({ length: n }, (_, i) => data.slice(i * size, (i + 1) * size));
+}
+
+async function readStep(state: StepState, n: number): Promise<SampleStepMaps[]> {
+  const [x, maskProbs, confidence, transitionProbs, fineProbs] = await Promise.all(
+    [state.x, state.maskProbs, state.confidence, state.transitionProbs, state.fineProbs].map((t) => unstack(t, n)));
+  const fineMap = state.fineMap ? await unstack(state.fineMap, n) : null;
+  return x.map((_, i) => ({
+    x: x[i], maskProbs: maskProbs[i], confidence: confidence[i], transitionProbs: transitionProbs[i],
+    fineProbs: fineProbs[i], fineMap: fineMap ? fineMap[i] : null,
+  }));
+}
+
+/** Runs the loop on one batch (all samples S×S, S = engine.modelSize). */
+export async function runLoop(engine: RefineEngine, input: LoopInput, settings: LoopSettings): Promise<LoopOutput> {
+  const n = input.masks.length, s = engine.modelSize;
+  const image = stack(input.images, [s, s, 3]) as ImageBatch;
+  const mask = stack(input.masks, [s, s, 1]) as MaskBatch;
+  const initial = input.fineProbs ? stack(input.fineProbs, [s, s, 1]) as MaskBatch : undefined;
+  try {
+    const out = await pSampleLoop(engine.denoise, engine.schedule, image, mask, {
+      indices: settings.indices, rng: settings.rng, deterministic: settings.deterministic, fineProbs: initial,
+      onStep: settings.onStep ? async (state) => settings.onStep?.(state.step, state.t, await readStep(state, n)) : undefined,
+    });
+    try {
+      return { maskProbs: await unstack(out.maskProbs, n), fineProbs: await unstack(out.fineProbs, n) };
+    } finally {
+      tf.dispose([out.maskProbs, out.fineProbs]);
+    }
+  } finally {
+    tf.dispose([image, mask, ...(initial ? [initial] : [])]);
+  }
+}
