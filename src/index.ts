@@ -68,5 +68,4 @@ export { trainRecipe, TRAIN_RECIPES } from './train/recipes';
 export { loadModelDir, MODEL_FORMAT, readModelDirConfig, saveModelDir } from './model/checkpoint/model_dir';
 export type { ModelDirConfig } from './model/checkpoint/model_dir';
 export { readSafetensors, writeSafetensors } from './model/checkpoint/safetensors';
-export { IMAGE_MEAN, IMAGE_STD, normalizeImage } from './data/normalize';
 export { formatSeconds, Progress } from './train/progress';

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { coarsenMask } from '../data/coarse_mask';
-import { normalizeImage } from '../data/normalize';
+import { normalizeImage } from '../data/image_io';
 import { generateScene, SyntheticScene, VAL_SEED_OFFSET } from '../data/synthetic_scene';
 import type { BinaryMask } from '../types';
 import { Rng } from '../util/rng';
