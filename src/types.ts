@@ -8,6 +8,13 @@ export interface BinaryMask {
   width: number;
 }
 
+/** An 8-bit RGB image, row-major HWC: data[(y·width + x)·3 + c], c = 0 red, 1 green, 2 blue. */
+export interface RgbImage {
+  data: Uint8Array;
+  height: number;
+  width: number;
+}
+
 /*
  * Tensor aliases (style B4). tfjs is NHWC; the PyTorch original is NCHW — weights are transposed only
  * when a checkpoint is imported or exported (src/model/checkpoint).
