@@ -5,10 +5,12 @@
  * image, as CascadePSP's perturb_seg does. No reflection of the kernel, as in OpenCV:
  * dilate(x, y) = max over kernel cells (kx, ky) of src(x + kx − anchorX, y + ky − anchorY).
  *
- * Speed: every kernel row is one run of columns, so each run of foreground (dilate) or background
- * (erode) pixels in a source row becomes one interval per kernel row in a difference array; a prefix
- * sum gives the result. Cost O(area + runs · kernelHeight), independent of the kernel width, and
- * only rows near a boundary are rewritten (perturb_seg calls this ~1000 times per mask).
+ * Speed (perturb_seg calls this ~1000 times per mask): every kernel row is one run of columns, so a
+ * run of foreground (dilate) or background (erode) pixels in a source row becomes one interval per
+ * kernel row in an output row. Rows are found with native indexOf; the output row is the union of its
+ * intervals, and only the part of that union not already of the run value is written. Erosion is
+ * the dilation of the background (outside still ignored). Cost: a native scan of the rectangle plus
+ * O(runs · kernelHeight) interval work, instead of O(area · kernel size).
  */
 import type { BinaryMask } from '../types';
 import type { StructuringElement } from './kernels';
@@ -23,20 +25,9 @@ export interface PixelRect {
 
 export type MorphOp = 'dilate' | 'erode';
 
-let diffScratch = new Int32Array(0);
-let runScratch = new Int32Array(0);
-let touchedScratch = new Uint8Array(0);
-let fullScratch = new Uint8Array(0);
-
-/** Grows the shared scratch buffers; diffScratch is all zeros between calls. */
-function scratch(size: number, runs: number, rows: number): void {
-  if (touchedScratch.length < rows) {
-    touchedScratch = new Uint8Array(rows * 2);
-    fullScratch = new Uint8Array(rows * 2);
-  }
-  if (diffScratch.length < size) diffScratch = new Int32Array(size * 2);
-  if (runScratch.length < runs) runScratch = new Int32Array(runs * 2);
-}
+/** Per rectangle row, reused between calls: its own runs and the intervals other rows' runs reach. */
+const runRows: number[][] = [];
+const intervalRows: number[][] = [];
 
 function checkRect(rect: PixelRect, width: number, height: number, where: string): void {
   const { x0, y0, x1, y1 } = rect;
@@ -44,45 +35,59 @@ function checkRect(rect: PixelRect, width: number, height: number, where: string
   if (!ok) throw new Error(`${where}: rect must be a non-empty integer rectangle inside the ${height}×${width} mask, but got [${x0}, ${x1})×[${y0}, ${y1}).`);
 }
 
-/**
- * Runs of `value` in row y of the rectangle, as inclusive [start, end] pairs relative to rect.x0,
- * written to runScratch; returns the number of runs. Native indexOf scans long runs fast.
- */
-function rowRuns(src: Uint8Array, width: number, rect: PixelRect, y: number, value: number): number {
-  const rw = rect.x1 - rect.x0, row = src.subarray(y * width + rect.x0, y * width + rect.x1);
-  let n = 0, x = row.indexOf(value);
+/** Runs of `value` in one row (inclusive [start, end] pairs, appended to `out`), by native indexOf. */
+function rowRuns(row: Uint8Array, value: number, out: number[]): void {
+  let x = row.indexOf(value);
   while (x !== -1) {
     const end = row.indexOf(1 - value, x);
-    runScratch[n++] = x;
-    runScratch[n++] = end === -1 ? rw - 1 : end - 1;
+    out.push(x, end === -1 ? row.length - 1 : end - 1);
     x = end === -1 ? -1 : row.indexOf(value, end);
   }
-  return n >> 1;
 }
 
-/**
- * Accumulates, for every output row of the rectangle, the difference array of the intervals covered
- * by `value`-runs of the source rows within the kernel's reach. Sets touched[y] when row y got one,
- * and full[y] when source row y is `value` across the whole rectangle.
- */
-function accumulate(src: Uint8Array, width: number, rect: PixelRect, kernel: StructuringElement, value: number,
-  touched: Uint8Array, full: Uint8Array): void {
-  const rw = rect.x1 - rect.x0, rh = rect.y1 - rect.y0, stride = rw + 1;
+/** Sorts (lo, hi) pairs by lo (insertion sort: a row holds few intervals) and merges touching ones, in place. */
+function unionOfIntervals(iv: number[]): void {
+  for (let i = 2; i < iv.length; i += 2) {
+    const lo = iv[i], hi = iv[i + 1];
+    let j = i - 2;
+    for (; j >= 0 && iv[j] > lo; j -= 2) {
+      iv[j + 2] = iv[j];
+      iv[j + 3] = iv[j + 1];
+    }
+    iv[j + 2] = lo;
+    iv[j + 3] = hi;
+  }
+  let n = 0;
+  for (let i = 0; i < iv.length; i += 2) {
+    if (n > 0 && iv[i] <= iv[n - 1] + 1) iv[n - 1] = Math.max(iv[n - 1], iv[i + 1]);
+    else {
+      iv[n++] = iv[i];
+      iv[n++] = iv[i + 1];
+    }
+  }
+  iv.length = n;
+}
+
+/** Collects every row's runs and, per output row, the intervals the kernel carries them to. */
+function collectIntervals(mask: Uint8Array, width: number, rect: PixelRect, kernel: StructuringElement, value: number): void {
+  const rw = rect.x1 - rect.x0, rh = rect.y1 - rect.y0;
+  while (runRows.length < rh) {
+    runRows.push([]);
+    intervalRows.push([]);
+  }
+  for (let y = 0; y < rh; y++) runRows[y].length = intervalRows[y].length = 0;
   for (let ys = 0; ys < rh; ys++) {
-    const runs = rowRuns(src, width, rect, rect.y0 + ys, value);
-    full[ys] = runs === 1 && runScratch[0] === 0 && runScratch[1] === rw - 1 ? 1 : 0;
-    if (runs === 0) continue;
+    const o = (rect.y0 + ys) * width + rect.x0, runs = runRows[ys];
+    rowRuns(mask.subarray(o, o + rw), value, runs);
+    if (runs.length === 0) continue;
     for (let ky = 0; ky < kernel.height; ky++) {
       const ks = kernel.rowStart[ky], ke = kernel.rowEnd[ky];
       const y = ys - (ky - kernel.anchorY);
       if (ks >= ke || y < 0 || y >= rh) continue;
-      const a = ks - kernel.anchorX, b = ke - 1 - kernel.anchorX, row = y * stride;
-      for (let r = 0; r < runs; r++) {
-        const lo = Math.max(runScratch[2 * r] - b, 0), hi = Math.min(runScratch[2 * r + 1] - a, rw - 1);
-        if (lo > hi) continue;
-        diffScratch[row + lo]++;
-        diffScratch[row + hi + 1]--;
-        touched[y] = 1;
+      const a = ks - kernel.anchorX, b = ke - 1 - kernel.anchorX, iv = intervalRows[y];
+      for (let r = 0; r < runs.length; r += 2) {
+        const lo = Math.max(runs[r] - b, 0), hi = Math.min(runs[r + 1] - a, rw - 1);
+        if (lo <= hi) iv.push(lo, hi);
       }
     }
   }
@@ -90,8 +95,8 @@ function accumulate(src: Uint8Array, width: number, rect: PixelRect, kernel: Str
 
 /**
  * Dilates or erodes, in place, the part of `mask` inside `rect` (the rest is neither read nor
- * written). Rows that cannot change are skipped: the kernel always holds its anchor, so dilation only
- * turns 0 → 1 and erosion 1 → 0, and a row only changes if some run reached it and it is not uniform.
+ * written). The kernel always holds its anchor, so dilation only turns 0 → 1 and erosion 1 → 0: the
+ * pixels written are the row's interval union minus its own runs.
  * @param mask     0/1 mask, [height, width] row-major (values other than 0 and 1 are not allowed)
  * @param onChange called for every pixel that changes, with its index and new value, before it is written
  * @returns the number of changed pixels
@@ -101,33 +106,37 @@ export function morphologyInPlace(mask: Uint8Array, width: number, height: numbe
   checkRect(rect, width, height, 'morphologyInPlace');
   if (mask.length !== width * height) throw new Error(`morphologyInPlace: mask must have ${width * height} values, but got ${mask.length}.`);
   if (op !== 'dilate' && op !== 'erode') throw new Error(`morphologyInPlace: op must be 'dilate' or 'erode', but got '${op}'.`);
-  const rw = rect.x1 - rect.x0, rh = rect.y1 - rect.y0, stride = rw + 1;
-  scratch(rh * stride, rw + 2, rh);
-  const touched = touchedScratch.fill(0, 0, rh), full = fullScratch;
-  const value = op === 'dilate' ? 1 : 0; // erode(src) = not dilate(not src), same kernel, outside ignored
-  accumulate(mask, width, rect, kernel, value, touched, full);
+  // Dilation spreads runs of 1; erosion = not dilate(not mask) spreads runs of 0 (outside still ignored).
+  const value = op === 'dilate' ? 1 : 0;
+  collectIntervals(mask, width, rect, kernel, value);
   let changed = 0;
-  for (let y = 0; y < rh; y++) {
-    if (!touched[y]) continue;
-    const d = y * stride;
-    if (!full[y]) {
-      let acc = 0;
-      for (let x = 0, i = (rect.y0 + y) * width + rect.x0; x < rw; x++, i++) {
-        acc += diffScratch[d + x];
-        const v = (acc > 0 ? 1 : 0) ^ (1 - value);
-        if (mask[i] === v) continue;
-        onChange?.(i, v);
-        mask[i] = v;
-        changed++;
+  for (let y = 0; y < rect.y1 - rect.y0; y++) {
+    const iv = intervalRows[y], runs = runRows[y];
+    if (iv.length === 0) continue;
+    unionOfIntervals(iv);
+    const base = (rect.y0 + y) * width + rect.x0;
+    let r = 0;
+    for (let k = 0; k < iv.length; k += 2) {
+      let x = iv[k];
+      const end = iv[k + 1];
+      while (x <= end) {
+        while (r < runs.length && runs[r + 1] < x) r += 2;
+        const stop = r < runs.length ? Math.min(end, runs[r] - 1) : end;
+        for (; x <= stop; x++) {
+          onChange?.(base + x, value);
+          mask[base + x] = value;
+          changed++;
+        }
+        if (r < runs.length && x <= end) x = runs[r + 1] + 1; // skip pixels already of the run value
       }
     }
-    diffScratch.fill(0, d, d + stride); // keep the scratch zeroed for the next call
   }
   return changed;
 }
 
 function morphMask(mask: BinaryMask, kernel: StructuringElement, op: MorphOp, rect?: PixelRect): BinaryMask {
-  const data = Uint8Array.from(mask.data, (v) => (v ? 1 : 0));
+  const data = new Uint8Array(mask.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = mask.data[i] ? 1 : 0;
   morphologyInPlace(data, mask.width, mask.height, rect ?? { x0: 0, y0: 0, x1: mask.width, y1: mask.height }, kernel, op);
   return { data, height: mask.height, width: mask.width };
 }

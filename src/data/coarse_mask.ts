@@ -48,7 +48,12 @@ function checkMask(mask: BinaryMask, where: string): void {
   }
 }
 
-const binary = (mask: BinaryMask): BinaryMask => ({ ...mask, data: Uint8Array.from(mask.data, (v) => (v ? 1 : 0)) });
+/** A 0/1 copy (a plain loop: Uint8Array.from with a map function is ~50× slower on large masks). */
+function binary(mask: BinaryMask): BinaryMask {
+  const data = new Uint8Array(mask.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = mask.data[i] ? 1 : 0;
+  return { data, height: mask.height, width: mask.width };
+}
 
 /**
  * Fills the holes of a mask: background not 4-connected to the outside becomes foreground. Equal to
@@ -75,7 +80,8 @@ export function fillHoles(mask: BinaryMask): BinaryMask {
     if (i >= w) seed(i - w);
     if (i < (h - 1) * w) seed(i + w);
   }
-  return { data: Uint8Array.from(outside, (v) => 1 - v), height: h, width: w };
+  for (let i = 0; i < outside.length; i++) outside[i] ^= 1;
+  return { data: outside, height: h, width: w };
 }
 
 /** `random.sample(range(n), k)` then sorted: k distinct indices (Floyd's algorithm), ascending. */

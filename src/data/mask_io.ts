@@ -110,7 +110,8 @@ export function readPngPaletteIndices(buf: Buffer, file: string): { indices: Uin
 async function readIndexMask(file: string, orientation: number | undefined): Promise<BinaryMask> {
   if (orientation !== undefined && orientation !== 1) fail(file, `it is a colour palette PNG with EXIF orientation ${orientation}, which is not supported.`);
   const { indices, height, width } = readPngPaletteIndices(await fs.promises.readFile(file), file);
-  return { data: Uint8Array.from(indices, (v) => (v !== 0 ? 1 : 0)), height, width };
+  for (let i = 0; i < indices.length; i++) indices[i] = indices[i] !== 0 ? 1 : 0;
+  return { data: indices, height, width };
 }
 
 /**
@@ -163,7 +164,9 @@ async function writeGreyPng(where: string, grey: Uint8Array, height: number, wid
 /** Writes a binary mask as an 8-bit greyscale PNG with values 0 and 255. */
 export async function writeMaskPng(mask: BinaryMask, file: string): Promise<void> {
   checkSize('writeMaskPng', mask.data.length, mask.height, mask.width, 'mask.data');
-  await writeGreyPng('writeMaskPng', Uint8Array.from(mask.data, (v) => (v ? 255 : 0)), mask.height, mask.width, file);
+  const grey = new Uint8Array(mask.data.length);
+  for (let i = 0; i < grey.length; i++) grey[i] = mask.data[i] ? 255 : 0;
+  await writeGreyPng('writeMaskPng', grey, mask.height, mask.width, file);
 }
 
 /**

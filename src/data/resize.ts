@@ -97,10 +97,17 @@ export function resizeNearest(src: ArrayLike<number>, height: number, width: num
   return out;
 }
 
+/** 1 where value ≥ threshold, else 0 (a plain loop; Uint8Array.from with a map function is slow). */
+function threshold01(values: ArrayLike<number>, threshold: number): Uint8Array {
+  const out = new Uint8Array(values.length);
+  for (let i = 0; i < out.length; i++) out[i] = values[i] >= threshold ? 1 : 0;
+  return out;
+}
+
 /** A binary mask resized with PyTorch 'nearest' (the semantic global path's mask resize). */
 export function resizeMaskNearest(mask: BinaryMask, outHeight: number, outWidth: number): BinaryMask {
   const data = resizeNearest(mask.data, mask.height, mask.width, 1, outHeight, outWidth);
-  return { data: Uint8Array.from(data, (v) => (v ? 1 : 0)), height: outHeight, width: outWidth };
+  return { data: threshold01(data, 0.5), height: outHeight, width: outWidth };
 }
 
 /**
@@ -108,6 +115,6 @@ export function resizeMaskNearest(mask: BinaryMask, outHeight: number, outWidth:
  * with its crops: foreground where the interpolated value ≥ threshold (upstream: ≥ 0.5).
  */
 export function resizeMaskBilinear(mask: BinaryMask, outHeight: number, outWidth: number, threshold = 0.5): BinaryMask {
-  const data = resizeBilinear(Uint8Array.from(mask.data, (v) => (v ? 1 : 0)), mask.height, mask.width, 1, outHeight, outWidth);
-  return { data: Uint8Array.from(data, (v) => (v >= threshold ? 1 : 0)), height: outHeight, width: outWidth };
+  const data = resizeBilinear(threshold01(mask.data, 0.5), mask.height, mask.width, 1, outHeight, outWidth);
+  return { data: threshold01(data, threshold), height: outHeight, width: outWidth };
 }
