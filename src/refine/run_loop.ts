@@ -66,18 +66,38 @@ async function readStep(state: StepState, n: number): Promise<SampleStepMaps[]> 
   }));
 }
 
+/**
+ * Wraps the caller's onStep so that an exception does not escape into pSampleLoop, which would then
+ * leave its current x and s undisposed: the first error is kept, later steps skip the callback, and
+ * runLoop rethrows it once the loop has cleaned up.
+ */
+function deferErrors(onStep: LoopSettings['onStep'], n: number) {
+  const state: { error: unknown; failed: boolean } = { error: undefined, failed: false };
+  const wrapped = onStep ? async (step: StepState) => {
+    if (state.failed) return;
+    try {
+      await onStep(step.step, step.t, await readStep(step, n));
+    } catch (error) {
+      state.failed = true;
+      state.error = error;
+    }
+  } : undefined;
+  return { wrapped, state };
+}
+
 /** Runs the loop on one batch (all samples S×S, S = engine.modelSize). */
 export async function runLoop(engine: RefineEngine, input: LoopInput, settings: LoopSettings): Promise<LoopOutput> {
   const n = input.masks.length, s = engine.modelSize;
   const image = stack(input.images, [s, s, 3]) as ImageBatch;
   const mask = stack(input.masks, [s, s, 1]) as MaskBatch;
   const initial = input.fineProbs ? stack(input.fineProbs, [s, s, 1]) as MaskBatch : undefined;
+  const callback = deferErrors(settings.onStep, n);
   try {
     const out = await pSampleLoop(engine.denoise, engine.schedule, image, mask, {
-      indices: settings.indices, rng: settings.rng, deterministic: settings.deterministic, fineProbs: initial,
-      onStep: settings.onStep ? async (state) => settings.onStep?.(state.step, state.t, await readStep(state, n)) : undefined,
+      indices: settings.indices, rng: settings.rng, deterministic: settings.deterministic, fineProbs: initial, onStep: callback.wrapped,
     });
     try {
+      if (callback.state.failed) throw callback.state.error;
       return { maskProbs: await unstack(out.maskProbs, n), fineProbs: await unstack(out.fineProbs, n) };
     } finally {
       tf.dispose([out.maskProbs, out.fineProbs]);
