@@ -1,25 +1,38 @@
 /**
  * Writes sample synthetic scenes as PNGs:
- *   npx tsx experiments/sample_scenes.ts --out <dir> [--n 6] [--size 256] [--seed 0]
+ *   npx tsx experiments/sample_scenes.ts --out <dir> [--n 6] [--size 256] [--seed 0] [--palette]
  * For each seed: scene_<seed>_image.png, scene_<seed>_mask.png and scene_<seed>_pair.png (image | mask
- * side by side), plus grid.png with all pairs stacked, and the generation time per scene.
+ * side by side), plus grid.png with all pairs stacked, and prints the generation time per scene.
+ * --palette writes the pairs as 256-colour PNGs (about a third of the size; for the README images).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
 import { generateScene, type SyntheticScene } from '../src/data/synthetic_scene';
 
-function parseArgs(argv: string[]): { out: string; n: number; size: number; seed: number } {
+interface Args {
+  out: string;
+  n: number;
+  size: number;
+  seed: number;
+  palette: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
   const opts: Record<string, string> = { n: '6', size: '256', seed: '0' };
+  const palette = argv.includes('--palette');
+  argv = argv.filter((a) => a !== '--palette');
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i].replace(/^--/, '');
     if (!argv[i].startsWith('--') || !['out', 'n', 'size', 'seed'].includes(key) || argv[i + 1] === undefined) {
-      throw new Error(`sample_scenes: arguments must be --out <dir> [--n N] [--size S] [--seed K], but got '${argv.slice(i).join(' ')}'.`);
+      throw new Error(`sample_scenes: arguments must be --out <dir> [--n N] [--size S] [--seed K] [--palette], but got '${argv.slice(i).join(' ')}'.`);
     }
     opts[key] = argv[i + 1];
   }
   if (opts.out === undefined) throw new Error('sample_scenes: --out <dir> must be given.');
-  return { out: opts.out, n: Number(opts.n), size: Number(opts.size), seed: Number(opts.seed) };
+  const [n, size, seed] = [Number(opts.n), Number(opts.size), Number(opts.seed)];
+  if (!Number.isInteger(n) || n < 1) throw new Error(`sample_scenes: --n must be a positive integer, but got '${opts.n}'.`);
+  return { out: opts.out, n, size, seed, palette }; // size and seed are checked by generateScene
 }
 
 /** The image and the mask (white on black, grey-expanded to RGB) side by side with a 4-px gap. */
@@ -34,11 +47,11 @@ function pairPixels(scene: SyntheticScene): { data: Uint8Array; height: number; 
   return { data, height: h, width: W };
 }
 
-const png = (p: { data: Uint8Array; height: number; width: number }, channels: 1 | 3): ReturnType<typeof sharp> =>
-  sharp(p.data, { raw: { width: p.width, height: p.height, channels } }).png({ compressionLevel: 9 });
+const png = (p: { data: Uint8Array; height: number; width: number }, channels: 1 | 3, palette = false): ReturnType<typeof sharp> =>
+  sharp(p.data, { raw: { width: p.width, height: p.height, channels } }).png({ compressionLevel: 9, palette, effort: 10 });
 
 async function main(): Promise<void> {
-  const { out, n, size, seed } = parseArgs(process.argv.slice(2));
+  const { out, n, size, seed, palette } = parseArgs(process.argv.slice(2));
   fs.mkdirSync(out, { recursive: true });
   const pairs: { input: Buffer; top: number; left: number }[] = [];
   let pairW = 0;
@@ -50,7 +63,7 @@ async function main(): Promise<void> {
     await png(scene.image, 3).toFile(`${stem}_image.png`);
     await png({ ...scene.mask, data: scene.mask.data.map((v) => v * 255) }, 1).toFile(`${stem}_mask.png`);
     const pair = pairPixels(scene);
-    const buf = await png(pair, 3).toBuffer();
+    const buf = await png(pair, 3, palette).toBuffer();
     fs.writeFileSync(`${stem}_pair.png`, buf);
     pairs.push({ input: buf, top: k * (size + 4), left: 0 });
     pairW = pair.width;

@@ -286,7 +286,8 @@ export function drawObject(pen: Pen, kind: ObjectKind, cx: number, cy: number, R
  */
 export function drawDistractor(pen: Pen, cx: number, cy: number, R: number): void {
   const { rng, layer, light } = pen;
-  const kind = rng.int(3);
+  const u = rng.uniform();
+  const kind = u < 0.5 ? 0 : u < 0.85 ? 1 : 2; // twigs and pebbles mostly; hoops are rare in photos
   if (kind === 0) {
     growBranch(pen, { x: cx, y: cy, angle: uni(rng, -Math.PI, Math.PI), length: R * uni(rng, 1, 2.5), r0: Math.max(1, R * uni(rng, 0.03, 0.08)), r1: 0.6, depth: 1 + rng.int(2), bend: 1 }, 0);
   } else if (kind === 1) {

@@ -4,7 +4,8 @@
  * A scene is a cluttered, textured, defocused background (gradients, noise, patterned surfaces,
  * clutter of which some has the object's colours), a few in-focus distractors coloured like the
  * object, then one foreground object with fine structure (thin limbs, spikes, holes, spokes,
- * twigs, several parts), shaded by one light, textured, casting a soft shadow, and finally film grain.
+ * twigs, several parts), shaded by one light, textured, casting a soft shadow, and finally lens
+ * softness and film grain.
  * The mask is the object's rasterised coverage ≥ 0.5 at pixel centres, exactly binary, while the
  * image blends colours over the one-pixel edge. Object colours are kept ≥ 60 (0–255 units) away
  * from the background's, so the boundary is always visible and a coarse mask can be corrected from
@@ -13,7 +14,7 @@
  * Sizes 32–8192 per side (64²–4096² tested). All randomness comes from createRng(seed): the same
  * seed and size give identical bytes on every machine.
  */
-import type { BinaryMask } from '../types';
+import type { BinaryMask, RgbImage } from '../types';
 import { createRng, type Rng } from '../util/rng';
 import { OBJECT_KINDS, blobRadius, drawDistractor, drawObject, type ObjectKind, type Pen } from './synthetic_objects';
 import {
@@ -22,18 +23,8 @@ import {
 } from './synthetic_shapes';
 import {
   type Field, type PatternKind, type Rgb,
-  addGrain, boxBlur, colourDistance, hsvToRgb, randomPattern, upsampleRgb, valueNoise,
+  addGrain, boxBlur, colourDistance, hsvToRgb, randomPattern, soften, upsampleRgb, valueNoise,
 } from './synthetic_texture';
-
-/**
- * An RGB image as bytes, row-major HWC: data[(y·width + x)·3 + c], c = R, G, B.
- * Defined here for the generator; to be unified with the image I/O type of src/data.
- */
-export interface RgbImage {
-  data: Uint8Array;
-  height: number;
-  width: number;
-}
 
 /** One generated scene: the image and the exact mask of its main object (same height and width). */
 export interface SyntheticScene {
@@ -55,7 +46,7 @@ export const SCENE_SIZE_LIMITS = { min: 32, max: 8192 } as const;
 /** Validation seeds start here; training seeds lie below it. */
 export const VAL_SEED_OFFSET = 1_000_000_000;
 /** The background is painted at most this many pixels wide/high, then upsampled (it is out of focus anyway). */
-const BACKGROUND_MAX_SIDE = 1024;
+const BACKGROUND_MAX_SIDE = 1536;
 /** Minimum colour distance (0–255 units) between the object's main colours and every background colour. */
 const MIN_OBJECT_CONTRAST = 60;
 
@@ -90,7 +81,7 @@ export function generateScene(opts: SceneOptions): SyntheticScene {
   const light = randomLight(rngLook);
   const palette = objectPalette(rngLook);
   const unit = Math.min(H, W);
-  const kind = OBJECT_KINDS[rngObject.int(OBJECT_KINDS.length)];
+  const kind = pickKind(rngObject);
   const R = unit * uni(rngObject, 0.2, 0.3);
   const cx = W * uni(rngObject, 0.38, 0.62);
   const cy = H * uni(rngObject, 0.38, 0.62);
@@ -112,6 +103,7 @@ export function generateScene(opts: SceneOptions): SyntheticScene {
   castShadow(canvas, layer, light, R, uni(rngLook, 0.2, 0.5), Math.min(0.25, 512 / Math.max(H, W)));
   const [noise, fine] = boxNoise(rngTexture, layer, [R / 2, R / 7, Math.max(3, R / 25)], [0.45, 0.3, 0.2], 0.25);
   compositeLayer(canvas, layer, objectFills(rngTexture, palette, R), noise, fine);
+  soften(canvas, H, W, rngGrain.uniform() < 0.8 ? uni(rngGrain, 0.2, 1) : 0);
   addGrain(rngGrain, canvas, H, W, uni(rngGrain, 1.5, 5));
 
   const mask = new Uint8Array(H * W);
@@ -125,6 +117,18 @@ function uni(rng: Rng, lo: number, hi: number): number {
 
 function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[rng.int(items.length)];
+}
+
+/** Object families with their frequencies: creatures (the most varied) most often. */
+const KIND_WEIGHTS: Record<ObjectKind, number> = { creature: 0.35, plant: 0.25, cluster: 0.2, wheels: 0.2 };
+
+function pickKind(rng: Rng): ObjectKind {
+  let u = rng.uniform();
+  for (const kind of OBJECT_KINDS) {
+    u -= KIND_WEIGHTS[kind];
+    if (u < 0) return kind;
+  }
+  return OBJECT_KINDS[0];
 }
 
 /** A light from a random azimuth, 30–57° above the image plane. */
@@ -316,7 +320,7 @@ function castShadow(canvas: Uint8ClampedArray, layer: CoverageLayer, light: Ligh
     if (fy < 0 || fy >= H) continue;
     for (let x = 0; x < sw; x++) {
       const fx = Math.floor((x + 0.5) * (W / sw) - ox);
-      if (fx >= 0 && fx < W) map[y * sw + x] = cov[fy * W + fx];
+      if (fx >= 0 && fx < W) map[y * sw + x] = Math.min(1, Math.max(0, cov[fy * W + fx]));
     }
   }
   const blur = Math.max(1, Math.round(R * s * 0.06));

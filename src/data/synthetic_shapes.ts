@@ -1,8 +1,10 @@
 /**
- * Rasterising shapes for the synthetic scenes by signed distance: each primitive writes, per pixel,
- * coverage = clamp(0.5 − d, 0, 1) where d is the signed distance (px) from the pixel centre to the
- * outline (negative inside). The image blends colours by this coverage (anti-aliased edges) while the
- * ground truth is exactly `coverage ≥ 0.5`, i.e. the pixel centre lies inside the shape.
+ * Rasterising shapes for the synthetic scenes by signed distance: each primitive gives, per pixel,
+ * c = 0.5 − d where d is the signed distance (px) from the pixel centre to the outline (negative
+ * inside). The image blends colours by the coverage clamp(c, 0, 1) (anti-aliased edges) while the
+ * ground truth is exactly `c ≥ 0.5`, i.e. the pixel centre lies inside the shape. c is kept
+ * unclamped so that a union is the union of distance fields: where shapes overlap, the one whose
+ * surface is farthest away wins, which makes the joints of a tube's segments seamless.
  * Pixel (x, y) has its centre at (x + 0.5, y + 0.5). Primitives only visit their bounding box.
  */
 import { fastAtan2, patternAt, type Field, type Pattern, type Rgb } from './synthetic_texture';
@@ -20,12 +22,12 @@ export interface Box {
 
 /**
  * Per-pixel coverage of a set of shapes, row-major [height·width]. Union keeps, per pixel, the
- * primitive with the highest coverage (its shading and part); cutting takes min(cov, 1 − cut).
+ * primitive with the highest c (its shading and part); cutting takes min(cov, 1 − c_cut).
  */
 export interface CoverageLayer {
   height: number;
   width: number;
-  /** Coverage in [0, 1]. */
+  /** Unclamped coverage c = 0.5 − distance (≤ 0 outside every shape); image alpha = clamp(c, 0, 1), mask = c ≥ 0.5. */
   cov: Float32Array;
   /** Lambert term n·L of the covering primitive, in [0, 1]. */
   shade: Float32Array;
@@ -136,16 +138,15 @@ export function drawRadial(layer: CoverageLayer, s: RadialShape, part: number, l
       const r = radii[i] + (radii[i + 1] - radii[i]) * f;
       const c = 0.5 - (rho - r) * gain[i];
       if (c <= 0) continue;
-      const cc = c > 1 ? 1 : c;
       const p = y * W + x;
       if (op === 'cut') {
-        if (1 - cc < layer.cov[p]) layer.cov[p] = 1 - cc;
+        if (1 - c < layer.cov[p]) layer.cov[p] = 1 - c;
         continue;
       }
       const u = Math.pow(Math.min(1, rho / r), flatness);
       const nz = Math.sqrt(1 - u * u);
       const nl = rho > 0 ? ((dx * light[0] + dy * light[1]) / rho) * u + nz * light[2] : light[2];
-      put(layer, p, cc, nl, part);
+      put(layer, p, c, nl, part);
     }
   }
 }
@@ -193,7 +194,7 @@ function drawSegment(layer: CoverageLayer, ax: number, ay: number, ra: number, b
       // Tube normal: the offset from the axis over the radius, tilted out of the image plane.
       const q = Math.min(1, dist / r);
       const nl = dist > 0 ? ((ex * light[0] + ey * light[1]) / dist) * q + Math.sqrt(1 - q * q) * light[2] : light[2];
-      put(layer, y * W + x, c > 1 ? 1 : c, nl, part);
+      put(layer, y * W + x, c, nl, part);
     }
   }
 }
@@ -213,7 +214,7 @@ export function drawRing(layer: CoverageLayer, cx: number, cy: number, rMid: num
       if (c <= 0) continue;
       const q = Math.max(-1, Math.min(1, off / halfWidth));
       const nl = rho > 0 ? ((dx * light[0] + dy * light[1]) / rho) * q + Math.sqrt(1 - q * q) * light[2] : light[2];
-      put(layer, y * W + x, c > 1 ? 1 : c, nl, part);
+      put(layer, y * W + x, c, nl, part);
     }
   }
 }
@@ -244,7 +245,7 @@ export function drawBox(layer: CoverageLayer, cx: number, cy: number, hw: number
       const tilt = Math.max(0, 1 + d / bevel) * 0.7;
       const [nx, ny] = qx > qy ? [Math.sign(lx) * co, Math.sign(lx) * si] : [-Math.sign(ly) * si, Math.sign(ly) * co];
       const nl = (nx * light[0] + ny * light[1]) * tilt + Math.sqrt(1 - tilt * tilt) * light[2];
-      put(layer, y * W + x, c > 1 ? 1 : c, nl, part);
+      put(layer, y * W + x, c, nl, part);
     }
   }
 }
@@ -256,7 +257,7 @@ export function drawHalfPlane(layer: CoverageLayer, nx: number, ny: number, offs
   for (let y = b.y0; y < b.y1; y++) {
     for (let x = b.x0; x < b.x1; x++) {
       const c = 0.5 + (nx * (x + 0.5) + ny * (y + 0.5) - offset);
-      if (c > 0) put(layer, y * W + x, c > 1 ? 1 : c, light[2], part);
+      if (c > 0) put(layer, y * W + x, c, light[2], part);
     }
   }
 }
@@ -286,7 +287,7 @@ export function compositeLayer(canvas: Float32Array | Uint8ClampedArray, layer: 
   for (let y = box.y0; y < box.y1; y++) {
     for (let x = box.x0; x < box.x1; x++) {
       const i = y * W + x;
-      const a = cov[i];
+      const a = cov[i] < 1 ? cov[i] : 1;
       if (a <= 0) continue;
       const f = fills[part[i]];
       const n = noise === null ? 0 : noise.data[(y - noise.y0) * noise.width + (x - noise.x0)];

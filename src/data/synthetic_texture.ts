@@ -98,6 +98,35 @@ export function addGrain(rng: Rng, canvas: Uint8ClampedArray, height: number, wi
   }
 }
 
+/**
+ * Lens softness: blends an RGB byte canvas [height, width, 3] in place with its [1, 2, 1]/4 ⊗ [1, 2, 1]/4
+ * blur by weight k ∈ [0, 1]. Straight edges keep their 50 % crossing, so the mask stays exact, while
+ * edges and 1-px parts lose the crispness no camera has. Rows are blurred horizontally into a ring
+ * of three row buffers, so the pass works in place with O(width) memory.
+ */
+export function soften(canvas: Uint8ClampedArray, height: number, width: number, k: number): void {
+  if (k <= 0) return;
+  const n = 3 * width;
+  const rows = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
+  const blurRow = (y: number, out: Float32Array): void => {
+    const o = 3 * y * width;
+    for (let i = 3; i < n - 3; i++) out[i] = 0.25 * (canvas[o + i - 3] + canvas[o + i + 3]) + 0.5 * canvas[o + i];
+    for (let ch = 0; ch < 3; ch++) { // edge pixels repeat themselves
+      const [a, b] = [ch, n - 3 + ch];
+      out[a] = n > 3 ? 0.75 * canvas[o + a] + 0.25 * canvas[o + a + 3] : canvas[o + a];
+      out[b] = n > 3 ? 0.75 * canvas[o + b] + 0.25 * canvas[o + b - 3] : canvas[o + b];
+    }
+  };
+  blurRow(0, rows[0]);
+  blurRow(0, rows[1]);
+  for (let y = 0; y < height; y++) {
+    const [up, mid, down] = [rows[y % 3], rows[(y + 1) % 3], rows[(y + 2) % 3]];
+    blurRow(Math.min(y + 1, height - 1), down); // row y + 1 is still unmodified
+    const o = 3 * y * width;
+    for (let i = 0; i < n; i++) canvas[o + i] += (0.25 * up[i] + 0.5 * mid[i] + 0.25 * down[i] - canvas[o + i]) * k;
+  }
+}
+
 /** What a fill draws on top of its base colour: t ∈ [0, 1] mixes the fill's base colour towards its alt colour. */
 export type PatternKind = 'none' | 'ramp' | 'stripes' | 'checker' | 'dots' | 'spots';
 
