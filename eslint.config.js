@@ -3,7 +3,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'notebooks/', '.jupyter/', 'runs/', 'scratch/'] },
+  { ignores: ['dist/', 'node_modules/', 'notebooks/', '.jupyter/', 'runs/', 'scratch/', 'scratch_*']  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

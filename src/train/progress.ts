@@ -7,7 +7,7 @@ export class Progress {
   private lastPlain = -1;
 
   constructor(private readonly total: number, private readonly startStep: number, private readonly every: number,
-    private readonly tty = Boolean(process.stdout.isTTY), private readonly write = (s: string) => process.stdout.write(s)) {}
+    private readonly tty = Boolean(process.stdout.isTTY), private readonly write: (s: string) => void = (s) => { process.stdout.write(s); }) {}
 
   update(step: number, loss: number, iou: number, examplesPerSec: number): void {
     const done = step - this.startStep;

@@ -31,13 +31,18 @@ test('config: unknown keys, unknown schedules and bad ranges are errors', () => 
 });
 
 /** Mean in float64 on the host (wasm's float32 Mean drifts by ~1e-4 over 16k elements). */
-const hostMean = (v: ArrayLike<number>) => Array.prototype.reduce.call(v, (a: number, b: number) => a + b, 0) as number / v.length;
-const ones = (shape: number[]) => tf.ones(shape) as tf.Tensor4D;
-const zeros = (shape: number[]) => tf.zeros(shape) as tf.Tensor4D;
+function hostMean(v: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) sum += v[i];
+  return sum / v.length;
+}
+type Shape4 = [number, number, number, number];
+const ones = (shape: Shape4) => tf.ones(shape) as tf.Tensor4D;
+const zeros = (shape: Shape4) => tf.zeros(shape) as tf.Tensor4D;
 
 test('qSample keeps the fine mask at rate β̄_t (within sampling error) and is seeded', () => {
   const s = createSchedule();
-  const shape = [6, 64, 64, 1];
+  const shape: Shape4 = [6, 64, 64, 1];
   const fine = ones(shape), coarse = zeros(shape);
   const t = [0, 1, 2, 3, 4, 5];
   const xt = qSample(s, fine, coarse, t, createRng(3));

@@ -38,7 +38,7 @@ export function readModelDirConfig(dir: string): ModelDirConfig {
   try {
     config = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`${where}: ${file} must be JSON, but parsing failed: ${(error as Error).message}`);
+    throw new Error(`${where}: ${file} must be JSON, but parsing failed: ${(error as Error).message}`, { cause: error });
   }
   if (config.format !== MODEL_FORMAT) throw new Error(`${where}: ${file} must have format '${MODEL_FORMAT}', but has '${String(config.format)}'.`);
   return config;

@@ -42,7 +42,7 @@ export function readSafetensors(file: string): SafetensorsFile {
   try {
     buf = fs.readFileSync(file);
   } catch (error) {
-    throw new Error(`${where}: the file must be readable, but reading failed: ${(error as Error).message}`);
+    throw new Error(`${where}: the file must be readable, but reading failed: ${(error as Error).message}`, { cause: error });
   }
   if (buf.length < 8) throw new Error(`${where}: the file must start with an 8-byte header length, but it has ${buf.length} bytes.`);
   const headerLength = Number(buf.readBigUInt64LE(0));

@@ -22,7 +22,7 @@ export class ZipReader {
     try {
       this.fd = fs.openSync(file, 'r');
     } catch (error) {
-      throw new Error(`ZipReader: ${file} must be a readable file, but opening failed: ${(error as Error).message}`);
+      throw new Error(`ZipReader: ${file} must be a readable file, but opening failed: ${(error as Error).message}`, { cause: error });
     }
     try {
       this.readCentralDirectory();
