@@ -17,7 +17,7 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
-import { readBinaryMask } from '../data/read_mask_png';
+import { readBinaryMask } from '../data/mask_io';
 import { readCocoGroundTruth, readCocoResults } from '../data/coco_json';
 import { computeBoundaryAccuracy, meanBoundaryAccuracy } from '../metrics/boundary_accuracy';
 import { computeBoundaryF } from '../metrics/boundary_f';
