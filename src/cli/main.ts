@@ -8,6 +8,8 @@ import { CONVERT_FLAGS, runConvert } from './convert';
 import { DOCTOR_FLAGS, runDoctor } from './doctor';
 import { EVAL_FLAGS, runEval } from './eval';
 import { FlagSpecs, formatUsage } from './parse_flags';
+import { REFINE_FLAGS, runRefine } from './refine';
+import { REFINE_COCO_FLAGS, runRefineCoco } from './refine_coco';
 import { runTrain, TRAIN_FLAGS } from './train';
 import { UsageError } from './usage_error';
 
@@ -23,6 +25,8 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   convert: { summary: 'convert an official PyTorch .pth checkpoint into a model folder', flags: CONVERT_FLAGS, run: runConvert },
   train: { summary: 'train a DenoiseUNet from a recipe (cpu-synthetic, paper-lr, paper-hr)', flags: TRAIN_FLAGS, run: runTrain },
   coarsen: { summary: 'write synthetic coarse masks (modify_boundary) for a folder of masks, with their mean IoU', flags: COARSEN_FLAGS, run: runCoarsen },
+  refine: { summary: 'refine coarse masks: one image or a folder (instance or high-resolution mode), optional metrics vs GT', flags: REFINE_FLAGS, run: runRefine },
+  'refine-coco': { summary: 'refine the instance masks of a COCO results JSON (RLE out; boxes, scores, labels kept)', flags: REFINE_COCO_FLAGS, run: runRefineCoco },
 };
 
 export const USAGE = `usage: segrefiner <command> [flags]   (segrefiner <command> --help for its flags)\n\ncommands:\n${Object.entries(SUBCOMMANDS)

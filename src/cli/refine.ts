@@ -1,0 +1,226 @@
+/**
+ * `segrefiner refine`: refines coarse masks with a model (the shipped CPU model by default).
+ *
+ * One image: `--image a.jpg --mask coarse.png --out refined.png [--gt gt.png] [--save-steps dir]`.
+ * A folder: `--images dir --masks dir --out dir [--gt dir]` pairs files by stem (the name without
+ * its extension), writes `<out>/<stem>.png`, prints a progress line per file, collects per-file
+ * failures and lists them at the end (exit 1 if any). With `--gt`, a table of IoU, mBA and Boundary
+ * IoU for the coarse and the refined masks.
+ * Masks are read as binary (value > 128, readBinaryMask) and written as 0/255 PNGs.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { initBackend } from '../backend/select_backend';
+import { readImage, RgbImage } from '../data/image_io';
+import { loadPairedFolder } from '../data/folder_loaders';
+import { readBinaryMask, writeMaskPng, writeProbabilityPng } from '../data/mask_io';
+import { computeBoundaryAccuracy } from '../metrics/boundary_accuracy';
+import { computeBoundaryIou } from '../metrics/boundary_iou';
+import { computeIou } from '../metrics/iou';
+import { RefineOptionsInput, RefineResult, RefineStep } from '../refine/options';
+import { SegRefiner } from '../refine/refiner';
+import type { BinaryMask } from '../types';
+import { FlagSpecs, formatUsage, ParsedFlags, parseFlags } from './parse_flags';
+import { UsageError } from './usage_error';
+
+/** Flags shared with refine-coco: the model and the refinement options. */
+export const MODEL_FLAGS: FlagSpecs = {
+  model: { type: 'string', description: 'model folder or official .pth checkpoint (default: the shipped models/cpu-synthetic)' },
+  mode: { type: 'string', description: 'auto | instance | hr (default auto: hr when the mask box is over 2× the model size)' },
+  steps: { type: 'string', description: 'run only the first N steps of the loop (instance: 1–6, hr global pass: 1–5)' },
+  seed: { type: 'string', description: 'seed of the sampling (integer, default 0)' },
+  deterministic: { type: 'boolean', description: 'threshold the fine probability at 0.5 instead of sampling' },
+  gate: { type: 'string', description: 'do-no-harm gate: keep the coarse value where confidence < this (0–1; off by default)' },
+  batch: { type: 'string', description: 'crops/patches per forward pass (1–32, default 4)' },
+};
+
+export const REFINE_FLAGS: FlagSpecs = {
+  image: { type: 'string', description: 'one image (with --mask and --out)' },
+  mask: { type: 'string', description: 'its coarse mask' },
+  images: { type: 'string', description: 'a folder of images (with --masks and --out)' },
+  masks: { type: 'string', description: 'a folder of coarse masks, same stems as the images' },
+  out: { type: 'string', description: 'output mask file (one image) or folder (created if missing)' },
+  gt: { type: 'string', description: 'ground truth (file or folder): print IoU, mBA and Boundary IoU, coarse vs refined' },
+  'save-steps': { type: 'string', description: 'one image only: write every step\'s maps as PNGs into this folder' },
+  ...MODEL_FLAGS,
+};
+
+/** The shipped model: models/cpu-synthetic at the package root (from src/cli or dist/cli). */
+export function defaultModelDir(): string {
+  return path.join(__dirname, '..', '..', 'models', 'cpu-synthetic');
+}
+
+/** Loads --model, or the shipped model with a clear error when it is missing. */
+export async function loadRefinerFromFlag(model: string | undefined, command: string): Promise<SegRefiner> {
+  if (model === undefined) {
+    const dir = defaultModelDir();
+    if (!fs.existsSync(path.join(dir, 'config.json'))) {
+      throw new Error(`segrefiner ${command}: no --model given, and the default model folder ${dir} does not exist; train one (segrefiner train --config cpu-synthetic, then copy runs/cpu-synthetic/model there) or pass --model <folder or .pth>.`);
+    }
+    return SegRefiner.load(dir);
+  }
+  return SegRefiner.load(model);
+}
+
+function integerFlag(flags: ParsedFlags, name: string, command: string, usage: string): number | undefined {
+  const raw = flags[name];
+  if (raw === undefined) return undefined;
+  const v = Number(raw);
+  if (!Number.isInteger(v)) throw new UsageError(`segrefiner ${command}: --${name} must be an integer, but got '${String(raw)}'.`, usage);
+  return v;
+}
+
+/** Refinement options from MODEL_FLAGS; value errors are usage errors. */
+export function refineOptionsFromFlags(flags: ParsedFlags, command: string, usage: string): RefineOptionsInput {
+  const o: RefineOptionsInput = {};
+  if (flags.mode !== undefined) {
+    if (!['auto', 'instance', 'hr'].includes(String(flags.mode))) throw new UsageError(`segrefiner ${command}: --mode must be one of auto, instance, hr, but got '${String(flags.mode)}'.`, usage);
+    o.mode = flags.mode as RefineOptionsInput['mode'];
+  }
+  const steps = integerFlag(flags, 'steps', command, usage), seed = integerFlag(flags, 'seed', command, usage), batch = integerFlag(flags, 'batch', command, usage);
+  if (steps !== undefined) o.steps = steps;
+  if (seed !== undefined) o.seed = seed;
+  if (batch !== undefined) o.batchSize = batch;
+  if (flags.deterministic) o.deterministic = true;
+  if (flags.gate !== undefined) {
+    const g = Number(flags.gate);
+    if (!(g >= 0 && g <= 1)) throw new UsageError(`segrefiner ${command}: --gate must be a number in [0, 1], but got '${String(flags.gate)}'.`, usage);
+    o.gate = { threshold: g };
+  }
+  return o;
+}
+
+/** Per-image scores of a mask against its ground truth. */
+interface PairScores { iou: ReturnType<typeof computeIou>; mBA: number | null; boundaryIou: number | null }
+
+function score(gt: BinaryMask, mask: BinaryMask): PairScores {
+  return { iou: computeIou(gt, mask), mBA: computeBoundaryAccuracy(gt, mask).boundaryAccuracy, boundaryIou: computeBoundaryIou(gt, mask).boundaryIou };
+}
+
+const mean = (v: (number | null)[]) => {
+  const x = v.filter((a): a is number => a !== null);
+  return x.length ? x.reduce((s, a) => s + a, 0) / x.length : null;
+};
+
+/** The coarse-vs-refined table: cumulative and mean IoU, mBA, mean Boundary IoU. */
+export function formatMetricsTable(rows: { coarse: PairScores; refined: PairScores }[]): string {
+  const cum = (k: 'coarse' | 'refined') => {
+    const i = rows.reduce((s, r) => s + r[k].iou.intersection, 0), u = rows.reduce((s, r) => s + r[k].iou.union, 0);
+    return u ? i / u : null;
+  };
+  const lines: [string, (k: 'coarse' | 'refined') => number | null][] = [
+    ['IoU (cumulative ΣI/ΣU)', cum],
+    ['IoU (mean per image)', (k) => mean(rows.map((r) => r[k].iou.iou))],
+    ['mBA', (k) => mean(rows.map((r) => r[k].mBA))],
+    ['Boundary IoU (mean)', (k) => mean(rows.map((r) => r[k].boundaryIou))],
+  ];
+  const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(4)).padStart(8);
+  const out = [`${rows.length} image${rows.length === 1 ? '' : 's'} with ground truth`, `${'metric'.padEnd(24)} ${'coarse'.padStart(8)} ${'refined'.padStart(8)} ${'Δ'.padStart(8)}`];
+  for (const [label, pick] of lines) {
+    const c = pick('coarse'), r = pick('refined');
+    const d = c === null || r === null ? 'n/a' : `${r >= c ? '+' : ''}${(r - c).toFixed(4)}`;
+    out.push(`${label.padEnd(24)} ${f(c)} ${f(r)} ${d.padStart(8)}`);
+  }
+  return out.join('\n');
+}
+
+/** Reads an image and its mask and checks they agree in size (errors name both files). */
+async function readPair(imageFile: string, maskFile: string): Promise<{ image: RgbImage; mask: BinaryMask }> {
+  const image = await readImage(imageFile), mask = await readBinaryMask(maskFile);
+  if (mask.height !== image.height || mask.width !== image.width) {
+    throw new Error(`${maskFile} must have the size of its image ${imageFile} (${image.height}×${image.width}), but is ${mask.height}×${mask.width}.`);
+  }
+  return { image, mask };
+}
+
+async function readGt(file: string, like: BinaryMask): Promise<BinaryMask> {
+  const gt = await readBinaryMask(file);
+  if (gt.height !== like.height || gt.width !== like.width) throw new Error(`${file} must have the size of the coarse mask (${like.height}×${like.width}), but is ${gt.height}×${gt.width}.`);
+  return gt;
+}
+
+function describe(r: RefineResult): string {
+  if (r.passedThrough) return `${r.mode}, passed through (${r.passedThrough === 'small-area' ? 'area below the threshold' : '≤ 128 foreground pixels'})`;
+  return r.mode === 'hr' ? `hr, ${r.patches} patches` : 'instance';
+}
+
+/** Writes one step's maps as greyscale PNGs named <stage>_<step>_t<t>_<map>.png. */
+async function saveStep(dir: string, s: RefineStep): Promise<void> {
+  const base = path.join(dir, `${s.stage}_${s.step}_t${s.t}`);
+  const maps: [string, Float32Array | null][] = [['x', s.x], ['probs', s.maskProbs], ['confidence', s.confidence], ['transition', s.transitionProbs], ['fine', s.fineProbs], ['finemap', s.fineMap]];
+  for (const [name, m] of maps) if (m) await writeProbabilityPng(m, s.height, s.width, `${base}_${name}.png`);
+}
+
+async function runOne(refiner: SegRefiner, flags: ParsedFlags, options: RefineOptionsInput): Promise<number> {
+  const out = String(flags.out);
+  const { image, mask } = await readPair(String(flags.image), String(flags.mask));
+  const gt = flags.gt === undefined ? null : await readGt(String(flags.gt), mask);
+  const stepsDir = flags['save-steps'] === undefined ? null : String(flags['save-steps']);
+  if (stepsDir) fs.mkdirSync(stepsDir, { recursive: true });
+  const start = Date.now();
+  refiner.setImage(image);
+  const r = await refiner.refine(mask, { ...options, ...(stepsDir ? { onStep: (s: RefineStep) => saveStep(stepsDir, s) } : {}) });
+  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  await writeMaskPng(r.mask, out);
+  console.log(`${flags.mask} → ${out} (${describe(r)}, ${((Date.now() - start) / 1000).toFixed(1)} s)`);
+  if (gt) console.log(formatMetricsTable([{ coarse: score(gt, mask), refined: score(gt, r.mask) }]));
+  return 0;
+}
+
+async function runFolder(refiner: SegRefiner, flags: ParsedFlags, options: RefineOptionsInput): Promise<number> {
+  const rel = (p: unknown) => path.relative('.', String(p)) || '.';
+  const ds = loadPairedFolder('.', { imagesDir: rel(flags.images), masksDir: rel(flags.masks) }, 'segrefiner refine');
+  const gtByStem = flags.gt === undefined ? null
+    : new Map(loadPairedFolder('.', { imagesDir: rel(flags.images), masksDir: rel(flags.gt) }, 'segrefiner refine --gt').items.map((i) => [i.stem, i.maskPath]));
+  const outDir = String(flags.out);
+  fs.mkdirSync(outDir, { recursive: true });
+  const failures: string[] = [], rows: { coarse: PairScores; refined: PairScores }[] = [];
+  const n = ds.items.length, start = Date.now();
+  for (const [k, item] of ds.items.entries()) {
+    const t0 = Date.now();
+    try {
+      const { image, mask } = await readPair(item.imagePath, item.maskPath);
+      refiner.setImage(image);
+      const r = await refiner.refine(mask, options);
+      await writeMaskPng(r.mask, path.join(outDir, `${item.stem}.png`));
+      const line = `[${String(k + 1).padStart(String(n).length)}/${n}] ${item.stem}: ${describe(r)}, ${((Date.now() - t0) / 1000).toFixed(1)} s`;
+      if (gtByStem) {
+        const gtFile = gtByStem.get(item.stem);
+        if (!gtFile) throw new Error(`no ground truth with the stem '${item.stem}' in ${flags.gt} (the refined mask was written).`);
+        const gt = await readGt(gtFile, mask);
+        const row = { coarse: score(gt, mask), refined: score(gt, r.mask) };
+        rows.push(row);
+        console.log(`${line}, IoU ${row.coarse.iou.iou?.toFixed(3)} → ${row.refined.iou.iou?.toFixed(3)}`);
+      } else console.log(line);
+    } catch (error) {
+      failures.push(`${item.stem}: ${(error as Error).message}`);
+      console.log(`[${String(k + 1).padStart(String(n).length)}/${n}] ${item.stem}: FAILED`);
+    } finally {
+      refiner.reset();
+    }
+  }
+  console.log(`\nrefined ${n - failures.length}/${n} in ${((Date.now() - start) / 1000).toFixed(1)} s → ${outDir}`);
+  if (ds.skipped.length > 0) console.log(`skipped ${ds.skipped.length} file(s):\n${ds.skipped.map((s) => `  ${s.path}: ${s.reason}`).join('\n')}`);
+  if (rows.length > 0) console.log(`\n${formatMetricsTable(rows)}`);
+  if (failures.length > 0) console.log(`\n${failures.length} failure(s):\n${failures.map((f) => `  ${f}`).join('\n')}`);
+  return failures.length > 0 ? 1 : 0;
+}
+
+export async function runRefine(argv: string[]): Promise<number> {
+  const flags = parseFlags('refine', argv, REFINE_FLAGS);
+  const usage = formatUsage('refine', REFINE_FLAGS);
+  const one = flags.image !== undefined || flags.mask !== undefined, folder = flags.images !== undefined || flags.masks !== undefined;
+  if (one === folder) throw new UsageError('segrefiner refine: give either --image and --mask (one image) or --images and --masks (folders).', usage);
+  if (one && (flags.image === undefined || flags.mask === undefined)) throw new UsageError('segrefiner refine: one image needs both --image and --mask.', usage);
+  if (folder && (flags.images === undefined || flags.masks === undefined)) throw new UsageError('segrefiner refine: folders need both --images and --masks.', usage);
+  if (flags.out === undefined) throw new UsageError('segrefiner refine: --out is required.', usage);
+  if (folder && flags['save-steps'] !== undefined) throw new UsageError('segrefiner refine: --save-steps works with one image (--image) only.', usage);
+  const options = refineOptionsFromFlags(flags, 'refine', usage);
+  await initBackend();
+  const refiner = await loadRefinerFromFlag(flags.model as string | undefined, 'refine');
+  try {
+    return await (one ? runOne(refiner, flags, options) : runFolder(refiner, flags, options));
+  } finally {
+    refiner.dispose();
+  }
+}
