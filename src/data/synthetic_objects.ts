@@ -4,7 +4,7 @@
  * thinnest parts (limb tips, antennae, spokes, hairs; radius 0.5–2 px, i.e. 1–4 px wide) stay a few
  * pixels wide at every size, so large scenes carry fine detail for the high-resolution path.
  */
-import type { Rng } from '../util/rng';
+import { createRng, type Rng } from '../util/rng';
 import {
   type CoverageLayer, type Light, type RadialShape,
   drawBox, drawPath, drawRadial, drawRing, ellipseShape, radialShape,
@@ -22,6 +22,11 @@ export interface Pen {
   rng: Rng;
   layer: CoverageLayer;
   light: Light;
+}
+
+/** A stream of its own for a part whose number of draws depends on the image size (one draw from pen.rng). */
+function ownStream(pen: Pen): Rng {
+  return createRng(pen.rng.int(2 ** 31));
 }
 
 function uni(rng: Rng, lo: number, hi: number): number {
@@ -57,6 +62,9 @@ function radiusAt(s: RadialShape, theta: number): number {
   return s.radii[Math.min(N - 1, Math.floor(((theta + Math.PI) / (2 * Math.PI)) * N))];
 }
 
+/** Control points of a branch's random heading. */
+const WIGGLES = 4;
+
 /** A branch: a tapering random-walk tube from (x, y) heading `angle`, radius r0 → r1 (px). */
 export interface Branch {
   x: number;
@@ -69,6 +77,8 @@ export interface Branch {
   depth: number;
   /** Total random turn along the branch (rad). */
   bend: number;
+  /** Sub-branches per level, [min, max]; default [1, 3]. */
+  fan?: [number, number];
 }
 
 /**
@@ -79,12 +89,18 @@ export function growBranch(pen: Pen, b: Branch, part: number, onTip?: (x: number
   const { rng } = pen;
   const stepLen = Math.min(Math.max(b.r0 * 1.5, b.length / 24, 1.5), Math.max(1.5, b.length / 4));
   const n = Math.max(2, Math.ceil(b.length / stepLen));
-  const turn = uni(rng, -b.bend, b.bend) / n;
+  const turn = uni(rng, -b.bend, b.bend);
+  // A random walk of the heading through WIGGLES control points: a fixed number of draws whatever the
+  // step count, so one seed grows the same branch at every image size.
+  const wiggle = [0];
+  for (let j = 1; j <= WIGGLES; j++) wiggle.push(wiggle[j - 1] + rng.normal() * 0.15 / Math.sqrt(WIGGLES));
   const pts = [b.x, b.y];
   const radii = [b.r0];
   let [x, y, a] = [b.x, b.y, b.angle];
   for (let k = 1; k <= n; k++) {
-    a += turn + rng.normal() * 0.15 * Math.sqrt(1 / n);
+    const u = (k / n) * WIGGLES;
+    const j = Math.min(WIGGLES - 1, Math.floor(u));
+    a = b.angle + turn * (k / n) + wiggle[j] + (wiggle[j + 1] - wiggle[j]) * (u - j);
     x += Math.cos(a) * stepLen;
     y += Math.sin(a) * stepLen;
     pts.push(x, y);
@@ -92,14 +108,15 @@ export function growBranch(pen: Pen, b: Branch, part: number, onTip?: (x: number
   }
   drawPath(pen.layer, pts, radii, part, pen.light);
   if (b.depth > 0) {
-    const children = 1 + rng.int(3);
+    const [lo, hi] = b.fan ?? [1, 3];
+    const children = lo + rng.int(hi - lo + 1);
     for (let c = 0; c < children; c++) {
       const k = Math.floor(n * uni(rng, 0.35, 0.95));
       const heading = Math.atan2(pts[2 * k + 3] - pts[2 * k + 1], pts[2 * k + 2] - pts[2 * k]);
       growBranch(pen, {
         x: pts[2 * k], y: pts[2 * k + 1], angle: heading + (rng.uniform() < 0.5 ? -1 : 1) * uni(rng, 0.35, 1.0),
         length: b.length * uni(rng, 0.35, 0.65), r0: Math.max(b.r1, radii[k] * uni(rng, 0.5, 0.8)), r1: b.r1,
-        depth: b.depth - 1, bend: b.bend,
+        depth: b.depth - 1, bend: b.bend, fan: b.fan,
       }, part, onTip);
     }
   }
@@ -121,7 +138,7 @@ function cutHoles(pen: Pen, body: RadialShape, R: number, part: number): void {
 
 /** Perforates a body with a jittered grid of small round holes (a sieve, a sponge). */
 function perforate(pen: Pen, body: RadialShape, R: number): void {
-  const { rng } = pen;
+  const rng = ownStream(pen);
   const rh = Math.max(1.5, R * uni(rng, 0.02, 0.05));
   const step = rh * uni(rng, 3, 4.5);
   const lim = 0.7 * body.rMin - rh;
@@ -136,13 +153,14 @@ function perforate(pen: Pen, body: RadialShape, R: number): void {
 
 /** Short thin hairs (1–2 px wide) standing out of the outline every few pixels: detail only a high-resolution view sees. */
 function drawHairs(pen: Pen, body: RadialShape, R: number): void {
-  const { rng } = pen;
+  const rng = ownStream(pen);
+  const hairPen = { ...pen, rng };
   const spacing = uni(rng, 3, 12);
   const count = Math.min(1500, Math.floor((2 * Math.PI * (body.rMin + body.rMax)) / 2 / spacing));
   for (let h = 0; h < count; h++) {
     const th = uni(rng, -Math.PI, Math.PI);
     const r = radiusAt(body, th) - 1;
-    growBranch(pen, {
+    growBranch(hairPen, {
       x: body.cx + r * Math.cos(th), y: body.cy + r * Math.sin(th), angle: th + uni(rng, -0.6, 0.6),
       length: uni(rng, 3, 8) + R * uni(rng, 0, 0.06), r0: uni(rng, 0.55, 1), r1: 0.5, depth: 0, bend: 0.8,
     }, PART.thin);
@@ -221,17 +239,17 @@ function drawWheels(pen: Pen, cx: number, cy: number, R: number): void {
 function drawPlant(pen: Pen, cx: number, cy: number, R: number, depth: number): void {
   const { rng, layer, light } = pen;
   const baseX = cx + uni(rng, -0.2, 0.2) * R;
-  const baseY = cy + R * uni(rng, 0.7, 1.0);
+  const baseY = cy + R * uni(rng, 0.5, 0.8);
   if (rng.uniform() < 0.5) {
     const hh = R * uni(rng, 0.2, 0.3);
     drawBox(layer, baseX, baseY + hh, R * uni(rng, 0.25, 0.4), hh, uni(rng, -0.1, 0.1), hh * 0.3, PART.body, light);
   }
   const leafA = R * uni(rng, 0.1, 0.25);
   const leafShape = uni(rng, 0.3, 0.6);
-  const leafP = uni(rng, 0.6, 1);
+  const leafP = uni(rng, 0.75, 1);
   growBranch(pen, {
-    x: baseX, y: baseY, angle: -Math.PI / 2 + uni(rng, -0.3, 0.3), length: R * uni(rng, 1.2, 1.8),
-    r0: Math.max(1.2, R * uni(rng, 0.04, 0.08)), r1: uni(rng, 0.5, 0.9), depth, bend: uni(rng, 0.3, 1.2),
+    x: baseX, y: baseY, angle: -Math.PI / 2 + uni(rng, -0.3, 0.3), length: R * uni(rng, 1, 1.4),
+    r0: Math.max(1.2, R * uni(rng, 0.04, 0.08)), r1: uni(rng, 0.5, 0.9), depth, bend: uni(rng, 0.3, 1.2), fan: [2, 4],
   }, PART.limb, (x, y, a) => {
     if (rng.uniform() > leafP || leafA < 1.5) return;
     const s = leafA * uni(rng, 0.6, 1.3);

@@ -11,8 +11,11 @@
  * from the background's, so the boundary is always visible and a coarse mask can be corrected from
  * the image.
  *
- * Sizes 32–8192 per side (64²–4096² tested). All randomness comes from createRng(seed): the same
- * seed and size give identical bytes on every machine.
+ * Sizes 32–8192 per side (64²–4096² tested; 4096² takes about 1–2 s, 256² a few ms). All
+ * randomness comes from createRng(seed) and the rest is plain arithmetic, so the same seed and size
+ * give identical bytes (Math.sin/cos/pow are V8's own portable implementations: identical across
+ * platforms for one Node version). Different sizes of one seed share the layout and colours; only
+ * the pixel-scale detail (hairs, twig depth, textures) differs.
  */
 import type { BinaryMask, RgbImage } from '../types';
 import { createRng, type Rng } from '../util/rng';
@@ -74,9 +77,8 @@ export function generateScene(opts: SceneOptions): SyntheticScene {
     }
   }
   // Separate streams, so the detail drawn at large sizes never reshuffles the rest of the scene.
-  const root = createRng(seed | 0);
-  const fork = (): Rng => createRng(root.int(2 ** 31));
-  const [rngLook, rngBackground, rngObject, rngDistract, rngTexture, rngGrain] = [fork(), fork(), fork(), fork(), fork(), fork()];
+  const root = createRng(seed);
+  const [rngLook, rngBackground, rngObject, rngDistract, rngTexture, rngGrain] = [1, 2, 3, 4, 5, 6].map(() => fork(root));
 
   const light = randomLight(rngLook);
   const palette = objectPalette(rngLook);
@@ -109,6 +111,14 @@ export function generateScene(opts: SceneOptions): SyntheticScene {
   const mask = new Uint8Array(H * W);
   for (let i = 0; i < mask.length; i++) mask[i] = layer.cov[i] >= 0.5 ? 1 : 0;
   return { image: { data: new Uint8Array(canvas.buffer), height: H, width: W }, mask: { data: mask, height: H, width: W }, kind };
+}
+
+/**
+ * A new stream seeded from `rng` (one draw): noise fields, whose number of draws grows with the
+ * image size, take their own stream so that the draws after them do not depend on the size.
+ */
+function fork(rng: Rng): Rng {
+  return createRng(rng.int(2 ** 31));
 }
 
 function uni(rng: Rng, lo: number, hi: number): number {
@@ -202,8 +212,8 @@ function paintBackground(rng: Rng, bh: number, bw: number, light: Light, palette
   const canvas = new Float32Array(bh * bw * 3);
   const layer = createLayer(bh, bw);
   const unit = Math.min(bh, bw);
-  const noise = valueNoise(rng, 0, 0, bw, bh, [unit / 3, unit / 10, unit / 30], [0.45, 0.3, 0.2]);
-  const fine = valueNoise(rng, 0, 0, bw, bh, [2], [0.2]);
+  const noise = valueNoise(fork(rng), 0, 0, bw, bh, [unit / 3, unit / 10, unit / 30], [0.45, 0.3, 0.2]);
+  const fine = valueNoise(fork(rng), 0, 0, bw, bh, [2], [0.2]);
   const avoid = palette.filter((_, p) => p !== 2);
   const paint = (f: Fill): void => {
     compositeLayer(canvas, layer, [f], noise, fine);
@@ -245,7 +255,7 @@ function paintBackground(rng: Rng, bh: number, bw: number, light: Light, palette
 
 /** One clutter shape of size r: a stone, a box (book, panel), a stroke (twig, cable) or, rarely, a ring. */
 function paintClutter(rng: Rng, layer: CoverageLayer, light: Light, x: number, y: number, r: number): void {
-  const type = pick(rng, [0, 0, 0, 1, 1, 2, 2, 3]);
+  const type = pick(rng, [0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 3]);
   if (type === 0) drawRadial(layer, radialShape(x, y, blobRadius(rng, r, uni(rng, 0.05, 0.3), 0, 0), 2 * r), 0, light, 'add', uni(rng, 1, 3));
   else if (type === 1) drawBox(layer, x, y, r, r * uni(rng, 0.2, 1), rng.uniform() * Math.PI, r * 0.1, 0, light);
   else if (type === 2) {
@@ -288,7 +298,7 @@ function lightAndVignette(canvas: Float32Array, h: number, w: number, light: Lig
 function boxNoise(rng: Rng, layer: CoverageLayer, cells: number[], gains: number[], fineGain: number): [Field, Field] {
   const b = layer.box;
   const [w, h] = [Math.max(0, b.x1 - b.x0), Math.max(0, b.y1 - b.y0)];
-  return [valueNoise(rng, b.x0, b.y0, w, h, cells, gains), valueNoise(rng, b.x0, b.y0, w, h, [2], [fineGain])];
+  return [valueNoise(fork(rng), b.x0, b.y0, w, h, cells, gains), valueNoise(fork(rng), b.x0, b.y0, w, h, [2], [fineGain])];
 }
 
 /** Draws 1–4 in-focus distractors (twigs, pebbles, hoops) in colours near the object's, one at a time. */

@@ -104,6 +104,26 @@ test('same seed and size give identical bytes; different seeds differ', () => {
   assert.not.ok(Buffer.from(a.mask.data).equals(Buffer.from(c.mask.data)));
 });
 
+test('one seed at two sizes is the same scene: the 256² mask, 2×2-downsampled, matches the 128² mask', () => {
+  const ious: number[] = [];
+  for (let seed = 0; seed < 10; seed++) {
+    const small = generateScene({ seed, height: 128, width: 128 }).mask.data;
+    const big = generateScene({ seed, height: 256, width: 256 }).mask.data;
+    let [inter, union] = [0, 0];
+    for (let y = 0; y < 128; y++) {
+      for (let x = 0; x < 128; x++) {
+        const i = 2 * y * 256 + 2 * x;
+        const v = big[i] + big[i + 1] + big[i + 256] + big[i + 257] >= 2 ? 1 : 0;
+        inter += v & small[y * 128 + x];
+        union += v | small[y * 128 + x];
+      }
+    }
+    ious.push(inter / union);
+  }
+  ious.sort((a, b) => a - b);
+  assert.ok(ious[0] > 0.6 && ious[5] > 0.85, `IoUs across sizes must have min > 0.6 and median > 0.85, but got ${ious.map((v) => v.toFixed(2))}`);
+});
+
 test('sizes 64², 100×160 and 1024²: image HWC RGB and a binary, non-empty, not full mask of the same size', () => {
   for (const [height, width] of [[64, 64], [100, 160], [1024, 1024]]) {
     const s = generateScene({ seed: 3, height, width });
