@@ -32,6 +32,7 @@ export const MODEL_FLAGS: FlagSpecs = {
   deterministic: { type: 'boolean', description: 'threshold the fine probability at 0.5 instead of sampling' },
   gate: { type: 'string', description: 'do-no-harm gate: keep the coarse value where confidence < this (0–1; off by default)' },
   batch: { type: 'string', description: 'crops/patches per forward pass (1–32, default 4)' },
+  'min-area': { type: 'string', description: 'instance masks with fewer foreground pixels pass through unchanged (default 512, upstream)' },
 };
 
 export const REFINE_FLAGS: FlagSpecs = {
@@ -78,6 +79,8 @@ export function refineOptionsFromFlags(flags: ParsedFlags, command: string, usag
     o.mode = flags.mode as RefineOptionsInput['mode'];
   }
   const steps = integerFlag(flags, 'steps', command, usage), seed = integerFlag(flags, 'seed', command, usage), batch = integerFlag(flags, 'batch', command, usage);
+  const minArea = integerFlag(flags, 'min-area', command, usage);
+  if (minArea !== undefined) o.instance = { areaThreshold: minArea };
   if (steps !== undefined) o.steps = steps;
   if (seed !== undefined) o.seed = seed;
   if (batch !== undefined) o.batchSize = batch;
