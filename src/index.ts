@@ -100,3 +100,9 @@ export { coarsenMask, DEFAULT_COARSE_MASK_OPTIONS, fillHoles, modifyBoundary, pe
 export type { CoarseMaskOptions } from './data/coarse_mask';
 export { loadBigFolder, loadDis5kFolder, loadPairedFolder, verifyItemSizes } from './data/folder_loaders';
 export type { DatasetItem, FolderDataset, SkippedFile } from './data/folder_loaders';
+export { generateScene, SCENE_SIZE_LIMITS, sceneSeeds, VAL_SEED_OFFSET } from './data/synthetic_scene';
+export type { SceneOptions, SyntheticScene } from './data/synthetic_scene';
+export { chooseMode, PAPER_MODEL_SIZE, SegRefiner } from './refine/refiner';
+export type { SegRefinerSettings } from './refine/refiner';
+export { DEFAULT_HIGH_RESOLUTION_OPTIONS, DEFAULT_INSTANCE_OPTIONS, MAX_BATCH_SIZE, resolveRefineOptions } from './refine/options';
+export type { HighResolutionOptions, InstanceOptions, RefineMode, RefineOptions, RefineOptionsInput, RefineResult, RefineStep } from './refine/options';
