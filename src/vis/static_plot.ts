@@ -240,10 +240,13 @@ export async function figureToPng(fig: PlotlyFigure, opts: { width?: number; hei
   const width = opts.width ?? (layout.width as number | undefined) ?? 640, height = opts.height ?? (layout.height as number | undefined) ?? 420;
   const heat = heatmapParts(fig, width, height);
   if (heat) {
-    const pixels = await sharp(heat.raster.data, { raw: { width: heat.raster.width, height: heat.raster.height, channels: 3 } }).png().toBuffer();
-    // Flatten the SVG first: sharp applies flatten before composite, which would leave an alpha channel.
-    const frame = await sharp(Buffer.from(heat.svg)).flatten({ background: '#ffffff' }).png().toBuffer();
-    return sharp(frame).composite([{ input: pixels, left: heat.left, top: heat.top }]).png().toBuffer();
+    // Blit the map into the rasterised frame ourselves: sharp's composite would add an alpha channel.
+    const frame = await sharp(Buffer.from(heat.svg)).flatten({ background: '#ffffff' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = frame, r = heat.raster;
+    for (let y = 0; y < r.height; y++) {
+      for (let x = 0; x < r.width; x++) data.set(r.data.subarray(3 * (y * r.width + x), 3 * (y * r.width + x) + 3), info.channels * ((heat.top + y) * info.width + heat.left + x));
+    }
+    return sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } }).png().toBuffer();
   }
   const svg = chartSvg(fig, width, height);
   return svg === null ? null : sharp(Buffer.from(svg)).flatten({ background: '#ffffff' }).png().toBuffer();
