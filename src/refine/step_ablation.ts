@@ -1,0 +1,130 @@
+/**
+ * The step-count ablation: how the number (and choice) of reverse-diffusion steps changes the
+ * refined masks. Each variant is a list of code indices run on the same samples for several
+ * sampling seeds; dataset metrics are averaged per seed, then reported as mean ± std over seeds,
+ * with the wall time per refinement. Samples are refined full-frame at the model size (as the
+ * training run's validation does), so the variants differ only in their steps.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Denoiser } from '../diffusion/discrete_diffusion';
+import { pSampleLoop } from '../diffusion/discrete_diffusion';
+import { Schedule } from '../diffusion/schedule';
+import { computeBoundaryAccuracy } from '../metrics/boundary_accuracy';
+import { computeBoundaryIou } from '../metrics/boundary_iou';
+import { computeIou } from '../metrics/iou';
+import type { BinaryMask } from '../types';
+
+/** One sample: normalised image HWC [S, S, 3], ground truth and coarse mask [S, S]. */
+export interface AblationSample {
+  image: Float32Array;
+  gt: BinaryMask;
+  coarse: BinaryMask;
+}
+
+export interface StepVariant {
+  label: string;
+  /** Code indices, strictly descending. */
+  indices: number[];
+  /** Threshold s at 0.5 instead of sampling. */
+  deterministic?: boolean;
+}
+
+export interface MetricStats { mean: number; std: number; perSeed: number[] }
+
+export interface VariantResult {
+  label: string;
+  indices: number[];
+  deterministic: boolean;
+  steps: number;
+  iou: MetricStats;
+  mba: MetricStats;
+  boundaryIou: MetricStats;
+  /** Median wall time per refined sample, ms (batched forward passes divided by the batch). */
+  msPerRefinement: number;
+}
+
+/** The variants the paper's `step` knob gives (first N of T−1..0), index subsets ending at 0, and deterministic sampling. */
+export function defaultStepVariants(numTimesteps: number): StepVariant[] {
+  const all = Array.from({ length: numTimesteps }, (_, i) => numTimesteps - 1 - i);
+  const firstN = all.map((_, n) => ({ label: `first ${n + 1} (${all.slice(0, n + 1).join(',')})`, indices: all.slice(0, n + 1) }));
+  const subsets = [[0], [2, 0], [4, 2, 0], [5, 3, 1, 0]].filter((s) => s[0] < numTimesteps)
+    .map((s) => ({ label: `subset (${s.join(',')})`, indices: s }));
+  return [...firstN, ...subsets, { label: `all ${numTimesteps}, deterministic`, indices: all, deterministic: true }];
+}
+
+function stats(values: number[]): MetricStats {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const variance = values.length > 1 ? values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1) : 0;
+  return { mean, std: Math.sqrt(variance), perSeed: values };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** Mean per-image IoU, mBA and Boundary IoU of predictions against the samples' ground truth. */
+export function datasetScores(samples: AblationSample[], preds: BinaryMask[]): { iou: number; mba: number; boundaryIou: number } {
+  let iou = 0, mba = 0, nMba = 0, biou = 0, nBiou = 0;
+  samples.forEach((s, i) => {
+    iou += computeIou(s.gt, preds[i]).iou ?? 1;
+    const ba = computeBoundaryAccuracy(s.gt, preds[i]).boundaryAccuracy;
+    if (ba !== null) { mba += ba; nMba++; }
+    const b = computeBoundaryIou(s.gt, preds[i]).boundaryIou;
+    if (b !== null) { biou += b; nBiou++; }
+  });
+  return { iou: iou / samples.length, mba: mba / Math.max(1, nMba), boundaryIou: biou / Math.max(1, nBiou) };
+}
+
+/** Refines all samples with one variant and seed; returns binary masks and the wall time per sample. */
+export async function refineVariant(denoise: Denoiser, s: Schedule, samples: AblationSample[], v: StepVariant, seed: number,
+  batchSize = 8): Promise<{ masks: BinaryMask[]; msPerSample: number }> {
+  const masks: BinaryMask[] = [];
+  const t0 = performance.now();
+  for (let i = 0; i < samples.length; i += batchSize) {
+    const chunk = samples.slice(i, i + batchSize);
+    const { height: h, width: w } = chunk[0].gt;
+    const image = tf.tensor4d(concat(chunk.map((c) => c.image)), [chunk.length, h, w, 3]);
+    const coarse = tf.tensor4d(concat(chunk.map((c) => Float32Array.from(c.coarse.data))), [chunk.length, h, w, 1]);
+    const r = await pSampleLoop(denoise, s, image, coarse, { indices: v.indices, seed: seed * 1000 + i, deterministic: v.deterministic });
+    const probs = await r.maskProbs.data();
+    tf.dispose([image, coarse, r.maskProbs, r.fineProbs]);
+    chunk.forEach((_, j) => masks.push({ height: h, width: w, data: Uint8Array.from(probs.subarray(j * h * w, (j + 1) * h * w), (p) => (p >= 0.5 ? 1 : 0)) }));
+  }
+  return { masks, msPerSample: (performance.now() - t0) / samples.length };
+}
+
+function concat(arrays: Float32Array[]): Float32Array {
+  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
+  let o = 0;
+  for (const a of arrays) { out.set(a, o); o += a.length; }
+  return out;
+}
+
+/**
+ * Runs every variant for every seed. `onVariant` reports progress.
+ * @returns one result per variant, plus the coarse masks' scores for reference
+ */
+export async function runStepAblation(denoise: Denoiser, s: Schedule, samples: AblationSample[], variants: StepVariant[],
+  seeds: number[], onVariant?: (r: VariantResult) => void): Promise<{ coarse: { iou: number; mba: number; boundaryIou: number }; variants: VariantResult[] }> {
+  if (samples.length === 0) throw new Error('runStepAblation: samples must not be empty, but got none.');
+  if (seeds.length === 0) throw new Error('runStepAblation: seeds must not be empty, but got none.');
+  const results: VariantResult[] = [];
+  for (const v of variants) {
+    const scores: { iou: number; mba: number; boundaryIou: number }[] = [];
+    const times: number[] = [];
+    for (const seed of v.deterministic ? seeds.slice(0, 1) : seeds) {
+      const { masks, msPerSample } = await refineVariant(denoise, s, samples, v, seed);
+      scores.push(datasetScores(samples, masks));
+      times.push(msPerSample);
+    }
+    const r: VariantResult = {
+      label: v.label, indices: v.indices, deterministic: Boolean(v.deterministic), steps: v.indices.length,
+      iou: stats(scores.map((x) => x.iou)), mba: stats(scores.map((x) => x.mba)), boundaryIou: stats(scores.map((x) => x.boundaryIou)),
+      msPerRefinement: median(times),
+    };
+    results.push(r);
+    onVariant?.(r);
+  }
+  return { coarse: datasetScores(samples, samples.map((x) => x.coarse)), variants: results };
+}
