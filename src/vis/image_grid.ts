@@ -8,6 +8,7 @@
 import sharp from 'sharp';
 import type { BinaryMask, RgbImage } from '../types';
 import { applyColormap, type ColormapName, type Rgb } from './colormap';
+import { OVERLAY_COLORS, overlayMasks } from './overlay';
 
 /** One cell of a grid; `null` leaves the cell empty. */
 export type GridPanel =
@@ -48,7 +49,7 @@ export interface GridResult {
   png: Buffer;
   width: number;
   height: number;
-  /** One line per panel in input order: its grid position and title (the text the PNG shows). */
+  /** One line per panel in input order: its position with row label and column title, and its title or kind. */
   captions: string[];
 }
 
@@ -222,6 +223,47 @@ export async function rasterWithTextPng(image: RgbImage, texts: readonly GridTex
 export async function imageGridPng(panels: readonly GridPanel[], options: Partial<GridOptions> & { columns: number }): Promise<GridResult> {
   const { image, texts } = composeGrid(panels, options);
   const png = await rasterWithTextPng(image, texts);
-  const captions = panels.map((p, i) => `row ${Math.floor(i / options.columns) + 1}, column ${(i % options.columns) + 1}: ${p === null ? '(empty)' : p.title ?? p.kind}`);
+  const captions = panels.map((p, i) => {
+    const r = Math.floor(i / options.columns), c = i % options.columns;
+    const rowLabel = options.rowLabels?.[r] ? ` (${options.rowLabels[r].replace(/\n/g, ' ')})` : '';
+    const colTitle = options.columnTitles?.[c] ? ` (${options.columnTitles[c]})` : '';
+    return `row ${r + 1}${rowLabel}, column ${c + 1}${colTitle}: ${p === null ? '(empty)' : p.title ?? p.kind}`;
+  });
   return { png, width: image.width, height: image.height, captions };
+}
+
+/** One scene of a before/after figure. */
+export interface ComparisonRow {
+  image: RgbImage;
+  coarse: BinaryMask;
+  refined: BinaryMask;
+  gt?: BinaryMask;
+  /** Row label, e.g. the scene name. */
+  label?: string;
+  /** Short texts over the coarse / refined panels, e.g. 'IoU 0.812' (computed by the caller). */
+  coarseNote?: string;
+  refinedNote?: string;
+}
+
+/**
+ * The paper-style comparison figure: per scene the image, then the coarse (red), refined (green)
+ * and ground-truth (blue) masks, each overlaid on the image with a translucent fill and a contour.
+ */
+export async function comparisonGridPng(rows: readonly ComparisonRow[], opts: { panelHeight?: number; fillAlpha?: number } = {}): Promise<GridResult> {
+  if (rows.length === 0) throw new Error('comparisonGridPng: rows must hold at least one scene, but got none.');
+  const withGt = rows.some((r) => r.gt), fillAlpha = opts.fillAlpha ?? 0.4;
+  const over = (r: ComparisonRow, mask: BinaryMask, color: Rgb, title?: string): GridPanel =>
+    ({ kind: 'rgb', image: overlayMasks(r.image, [{ mask, color, fillAlpha }]), title });
+  const panels = rows.flatMap((r) => [
+    { kind: 'rgb', image: r.image } as GridPanel,
+    over(r, r.coarse, OVERLAY_COLORS.coarse, r.coarseNote),
+    over(r, r.refined, OVERLAY_COLORS.refined, r.refinedNote),
+    ...(withGt ? [r.gt ? over(r, r.gt, OVERLAY_COLORS.gt) : null] : []),
+  ]);
+  return imageGridPng(panels, {
+    columns: withGt ? 4 : 3,
+    panelHeight: opts.panelHeight ?? Math.min(256, Math.max(...rows.map((r) => r.image.height))),
+    columnTitles: ['image', 'coarse', 'refined', ...(withGt ? ['ground truth'] : [])],
+    ...(rows.some((r) => r.label) ? { rowLabels: rows.map((r) => r.label ?? '') } : {}),
+  });
 }

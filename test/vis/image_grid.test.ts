@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { RgbImage } from '../../src/types';
 import { colormapTable } from '../../src/vis/colormap';
-import { composeGrid, escapeXml, imageGridPng, panelToRgb, scaleNearest, textLayerSvg } from '../../src/vis/image_grid';
+import { comparisonGridPng, composeGrid, escapeXml, imageGridPng, panelToRgb, scaleNearest, textLayerSvg } from '../../src/vis/image_grid';
 
 const px = (img: RgbImage, y: number, x: number) => Array.from(img.data.subarray(3 * (y * img.width + x), 3 * (y * img.width + x) + 3));
 const rgb = (h: number, w: number, f: (y: number, x: number) => number[]): RgbImage => {
@@ -75,7 +75,24 @@ test('imageGridPng: a 3-channel PNG of the composed size, with one caption per p
   const r = await imageGridPng([{ kind: 'rgb', image: a, title: 'red' }, null], { columns: 2, panelHeight: 8, columnTitles: ['x', 'y'] });
   const meta = await sharp(r.png).metadata();
   assert.equal([meta.width, meta.height, meta.channels], [r.width, r.height, 3]);
-  assert.equal(r.captions, ['row 1, column 1: red', 'row 1, column 2: (empty)']);
+  assert.equal(r.captions, ['row 1, column 1 (x): red', 'row 1, column 2 (y): (empty)']);
+});
+
+test('comparisonGridPng: image, coarse, refined and (if any scene has it) ground truth per row', async () => {
+  const image = rgb(2, 2, () => [100, 100, 100]);
+  const m = { data: Uint8Array.from([1, 0, 0, 0]), height: 2, width: 2 };
+  const r = await comparisonGridPng([
+    { image, coarse: m, refined: m, gt: m, label: 'a', coarseNote: 'IoU 0.5' },
+    { image, coarse: m, refined: m, label: 'b' },
+  ], { panelHeight: 8 });
+  assert.equal(r.captions, [
+    'row 1 (a), column 1 (image): rgb', 'row 1 (a), column 2 (coarse): IoU 0.5', 'row 1 (a), column 3 (refined): rgb', 'row 1 (a), column 4 (ground truth): rgb',
+    'row 2 (b), column 1 (image): rgb', 'row 2 (b), column 2 (coarse): rgb', 'row 2 (b), column 3 (refined): rgb', 'row 2 (b), column 4 (ground truth): (empty)',
+  ]);
+  const { data, info } = await sharp(r.png).raw().toBuffer({ resolveWithObject: true });
+  assert.equal([info.width, info.height], [r.width, r.height]);
+  assert.ok(data.length > 0);
+  await comparisonGridPng([]).then(() => assert.unreachable(), (e: Error) => assert.match(e.message, /rows must hold at least one scene/));
 });
 
 test.run();
