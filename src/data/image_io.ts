@@ -8,13 +8,9 @@
  * 8 bits; CMYK and other colour spaces are converted to sRGB. Truncated or corrupt files are errors.
  */
 import sharp from 'sharp';
+import type { RgbImage } from '../types';
 
-/** An 8-bit RGB image, HWC: data[(y·width + x)·3 + c], c = 0 red, 1 green, 2 blue. */
-export interface RgbImage {
-  data: Uint8Array;
-  height: number;
-  width: number;
-}
+export type { RgbImage };
 
 /** Per-channel mean and std of the paper's normalisation (RGB order, 0–255 scale). */
 export const IMAGE_MEAN: readonly [number, number, number] = [123.675, 116.28, 103.53];
