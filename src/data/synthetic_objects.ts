@@ -289,7 +289,7 @@ function drawCluster(pen: Pen, cx: number, cy: number, R: number): void {
 
 /**
  * Draws the main object of `kind` centred near (cx, cy) with scale R (px) into pen.layer.
- * @param detail extra branching levels for large images (0 at 256², 2 at 4096²)
+ * @param detail extra branching levels for large images (the scene uses 0 below 512 px, 1 from 512, 2 from 1024)
  */
 export function drawObject(pen: Pen, kind: ObjectKind, cx: number, cy: number, R: number, detail: number): void {
   if (kind === 'creature') drawCreature(pen, cx, cy, R);
