@@ -121,5 +121,7 @@ export { htmlReport, escapeHtml } from './vis/report';
 export type { ReportBlock } from './vis/report';
 export { showPng, showPlotly, plotlyBundle, pngBundle, tslabBundleWriter, writerFromDisplay, PLOTLY_MIME } from './vis/display';
 export type { MimeBundle, BundleWriter } from './vis/display';
-export { datasetScores, defaultStepVariants, refineVariant, runStepAblation } from './refine/step_ablation';
+export { datasetScores, defaultStepVariants, recordSteps, refineVariant, runStepAblation, syntheticAblationSet } from './refine/step_ablation';
 export type { AblationSample, MetricStats, StepVariant, VariantResult } from './refine/step_ablation';
+export { OBJECT_KINDS } from './data/synthetic_objects';
+export type { ObjectKind } from './data/synthetic_objects';

@@ -12,7 +12,12 @@ import { Schedule } from '../diffusion/schedule';
 import { computeBoundaryAccuracy } from '../metrics/boundary_accuracy';
 import { computeBoundaryIou } from '../metrics/boundary_iou';
 import { computeIou } from '../metrics/iou';
-import type { BinaryMask } from '../types';
+import { coarsenMask } from '../data/coarse_mask';
+import { normalizeImage } from '../data/image_io';
+import { generateScene, sceneSeeds } from '../data/synthetic_scene';
+import type { BinaryMask, RgbImage } from '../types';
+import { createRng } from '../util/rng';
+import type { StepMaps } from '../vis/step_figures';
 
 /** One sample: normalised image HWC [S, S, 3], ground truth and coarse mask [S, S]. */
 export interface AblationSample {
@@ -127,4 +132,38 @@ export async function runStepAblation(denoise: Denoiser, s: Schedule, samples: A
     onVariant?.(r);
   }
   return { coarse: datasetScores(samples, samples.map((x) => x.coarse)), variants: results };
+}
+
+/** Held-out synthetic scenes at `size`² with fixed coarse masks, keeping the RGB image for figures. */
+export function syntheticAblationSet(n: number, size: number, coarseSeed = 0): { images: RgbImage[]; samples: AblationSample[] } {
+  const rng = createRng(coarseSeed + 7919);
+  const images: RgbImage[] = [], samples: AblationSample[] = [];
+  for (const seed of sceneSeeds('val', n)) {
+    const scene = generateScene({ seed, height: size, width: size });
+    images.push(scene.image);
+    samples.push({ image: normalizeImage(scene.image), gt: scene.mask, coarse: coarsenMask(scene.mask, rng) });
+  }
+  return { images, samples };
+}
+
+/**
+ * Runs the reverse loop on one sample and keeps every step's maps (for the per-step figures).
+ * @returns the steps in loop order, maps row-major [S·S]
+ */
+export async function recordSteps(denoise: Denoiser, s: Schedule, sample: AblationSample, indices: number[], seed: number,
+  deterministic = false): Promise<StepMaps[]> {
+  const { height: h, width: w } = sample.gt;
+  const image = tf.tensor4d(sample.image, [1, h, w, 3]);
+  const coarse = tf.tensor4d(Float32Array.from(sample.coarse.data), [1, h, w, 1]);
+  const steps: StepMaps[] = [];
+  const r = await pSampleLoop(denoise, s, image, coarse, {
+    indices, seed, deterministic,
+    onStep: async (st) => {
+      const [x, maskProbs, confidence, transitionProbs, fineProbs] = await Promise.all(
+        [st.x, st.maskProbs, st.confidence, st.transitionProbs, st.fineProbs].map((t) => t.data() as Promise<Float32Array>));
+      steps.push({ t: st.t, x, maskProbs, confidence, transitionProbs, fineProbs });
+    },
+  });
+  tf.dispose([image, coarse, r.maskProbs, r.fineProbs]);
+  return steps;
 }
