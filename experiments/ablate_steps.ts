@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const metricSeries = (pick: (r: VariantResult) => { mean: number; std: number }, name: string) => ({
     name, x: firstN.map((r) => r.steps), y: firstN.map((r) => pct(pick(r).mean)), std: firstN.map((r) => pct(pick(r).std)),
   });
-  const coarseLine = (v: number, name: string) => ({ name, x: firstN.map((r) => r.steps), y: firstN.map(() => pct(v)), dash: 'dot' as const });
+  const coarseLine = (v: number, name: string) => ({ name, x: firstN.map((r) => r.steps), y: firstN.map(() => pct(v)), dash: true });
   const seconds = (Date.now() - t0) / 1000;
   const table = result.variants.map((r) => [r.label, r.steps, `${pct(r.iou.mean).toFixed(2)} ± ${pct(r.iou.std).toFixed(2)}`,
     `${pct(r.mba.mean).toFixed(2)} ± ${pct(r.mba.std).toFixed(2)}`, `${pct(r.boundaryIou.mean).toFixed(2)} ± ${pct(r.boundaryIou.std).toFixed(2)}`, Number(r.msPerRefinement.toFixed(1))]);
