@@ -92,7 +92,13 @@ export class SegRefiner {
     if (!fs.existsSync(modelPath)) throw new Error(`${where}: the model must be a model folder or a .pth checkpoint, but ${modelPath} does not exist.`);
     if (fs.statSync(modelPath).isFile()) {
       if (!/\.pth?$/.test(modelPath)) throw new Error(`${where}: a model file must be a PyTorch checkpoint (.pth), but got ${modelPath}; our format is a folder.`);
-      return SegRefiner.fromUNet(importTorchUNet(modelPath).unet, { imageSize: PAPER_MODEL_SIZE });
+      let unet: DenoiseUNet;
+      try {
+        unet = importTorchUNet(modelPath).unet;
+      } catch (error) {
+        throw new Error(`${where}: a .pth checkpoint must hold the paper's network (convert others with segrefiner convert --config), but: ${(error as Error).message}`, { cause: error });
+      }
+      return SegRefiner.fromUNet(unet, { imageSize: PAPER_MODEL_SIZE });
     }
     const config = readModelDirConfig(modelPath);
     const imageSize = config.imageSize;

@@ -153,6 +153,9 @@ test('load: our model folder round trip; unreadable folders and files are clear 
   await expectRejects(SegRefiner.load(path.join(dir, 'bad')), /model\.safetensors/);
   fs.writeFileSync(path.join(dir, 'weights.bin'), 'x');
   await expectRejects(SegRefiner.load(path.join(dir, 'weights.bin')), /a model file must be a PyTorch checkpoint \(\.pth\)/);
+  // an official-format checkpoint of another architecture (the tiny mmdet fixture): which keys differ
+  await expectRejects(SegRefiner.load(path.join(__dirname, '..', 'fixtures', 'mmdet_tiny.pth')),
+    /a \.pth checkpoint must hold the paper's network \(convert others with segrefiner convert --config\), but: .*has keys this architecture does not/);
   assert.is(tf.memory().numTensors, before, 'failed loads leave nothing behind');
 });
 
