@@ -133,6 +133,23 @@ test('refine-coco: COCO JSON round trip keeps every field and writes compressed 
   assert.equal(decoded(1).data, tiny.data, 'below the area threshold: unchanged');
   assert.ok(decoded(3).data.every((v) => v === 0), 'empty stays empty');
 
+  // the dataset form: {images (file_name), categories, annotations}; everything but segmentation kept
+  const dataset = {
+    info: { note: 'kept' }, categories: [{ id: 3, name: 'thing' }],
+    images: [{ id: 5, file_name: '000000000007.png', height: 96, width: 96 }],
+    annotations: [{ id: 11, image_id: 5, category_id: 3, bbox: [1, 2, 3, 4], area: 123, score: 0.3, segmentation: results[0].segmentation }],
+  };
+  fs.writeFileSync(inFile, JSON.stringify(dataset));
+  const r1 = await SegRefiner.load(model);
+  assert.equal(await refineCocoFile(r1, { images: cocoDir, results: inFile, out: outFile }, { steps: 1 }), { images: 1, detections: 1, refined: 1, passedThrough: 0, empty: 0 });
+  r1.dispose();
+  const outDataset = JSON.parse(fs.readFileSync(outFile, 'utf8'));
+  const { segmentation, ...annotation } = outDataset.annotations[0];
+  const { segmentation: _s, ...annotationBefore } = dataset.annotations[0]; // eslint-disable-line @typescript-eslint/no-unused-vars
+  assert.equal(annotation, annotationBefore);
+  assert.equal(segmentation.size, [96, 96]);
+  assert.equal({ ...outDataset, annotations: null }, { ...dataset, annotations: null });
+
   // a results file naming an image that is not in the folder: a clear error before any work
   fs.writeFileSync(inFile, JSON.stringify([...results, { ...results[0], image_id: 99 }]));
   const r2 = await SegRefiner.load(model);
