@@ -125,11 +125,22 @@ export class TrainLoop {
       this.state = loadTrainCheckpoint(checkpoint, this.unet, this.optimizer);
       this.rng = createRng(0, this.state.rngState);
       this.appendMetrics({ type: 'event', step: this.state.step, event: 'resume', from: checkpoint });
+      this.recordConfigChange();
     } else {
       if (fs.existsSync(checkpoint)) throw new Error(`TrainLoop: ${this.runDir} already holds a checkpoint; pass --resume to continue it or choose another name.`);
       writeFileAtomic(path.join(this.runDir, 'config.json'), `${JSON.stringify(this.config, null, 2)}\n`);
       fs.rmSync(path.join(this.runDir, METRICS_FILE), { force: true });
     }
+  }
+
+  /** On resume with overrides (`--set`), rewrites config.json and logs what changed, so the run folder stays truthful. */
+  private recordConfigChange(): void {
+    const file = path.join(this.runDir, 'config.json');
+    const saved = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+    const now = `${JSON.stringify(this.config, null, 2)}\n`;
+    if (saved === now) return;
+    writeFileAtomic(file, now);
+    this.appendMetrics({ type: 'event', step: this.state.step, event: 'config-change', before: saved ? JSON.parse(saved) : null, after: this.config });
   }
 
   private async oneStep(lr: number): Promise<StepStats> {
