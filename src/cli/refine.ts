@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '../backend/select_backend';
-import { readImage, RgbImage } from '../data/image_io';
+import { readImage } from '../data/image_io';
 import { loadPairedFolder } from '../data/folder_loaders';
 import { readBinaryMask, writeMaskPng, writeProbabilityPng } from '../data/mask_io';
 import { computeBoundaryAccuracy } from '../metrics/boundary_accuracy';
@@ -19,7 +19,7 @@ import { computeBoundaryIou } from '../metrics/boundary_iou';
 import { computeIou } from '../metrics/iou';
 import { RefineOptionsInput, RefineResult, RefineStep } from '../refine/options';
 import { SegRefiner } from '../refine/refiner';
-import type { BinaryMask } from '../types';
+import type { BinaryMask, RgbImage } from '../types';
 import { FlagSpecs, formatUsage, ParsedFlags, parseFlags } from './parse_flags';
 import { UsageError } from './usage_error';
 

@@ -10,8 +10,7 @@
  * one batch (a 4096² image never holds all its patches).
  */
 import { nearestIndices } from '../data/resize';
-import type { RgbImage } from '../data/image_io';
-import type { BinaryMask } from '../types';
+import type { BinaryMask, RgbImage } from '../types';
 import type { Rng } from '../util/rng';
 import { BoxXyxy, nms } from './nms';
 import type { HighResolutionOptions, RefineEngine, RefineStep } from './options';

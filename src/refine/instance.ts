@@ -6,8 +6,7 @@
  * full image; the caller thresholds at 0.5. Masks below the area threshold pass through.
  */
 import { resizeBilinear } from '../data/resize';
-import type { RgbImage } from '../data/image_io';
-import type { BinaryMask } from '../types';
+import type { BinaryMask, RgbImage } from '../types';
 import type { Rng } from '../util/rng';
 import { BoxXyxy } from './nms';
 import type { InstanceOptions, RefineEngine, RefineStep } from './options';

@@ -4,8 +4,7 @@
  * high-resolution path's candidate patches. Plain typed arrays, row-major; no tensors.
  */
 import { IMAGE_MEAN, IMAGE_STD } from '../data/image_io';
-import type { RgbImage } from '../data/image_io';
-import type { BinaryMask } from '../types';
+import type { BinaryMask, RgbImage } from '../types';
 import { BoxXyxy } from './nms';
 
 const f32 = Math.fround;
