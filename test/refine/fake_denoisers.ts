@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../../src/diffusion/discrete_diffusion';
 import { IMAGE_MEAN, IMAGE_STD } from '../../src/data/image_io';
-import type { RgbImage } from '../../src/data/image_io';
+import type { RgbImage } from '../../src/types';
 import type { BinaryMask } from '../../src/types';
 
 /** The normalised red value halfway between 0 and 255. */
