@@ -9,6 +9,8 @@
  *      (coarsenMask) on that full mask;
  *   3. the crop of lrObjectCrop around the mask's bounding box;
  *   4. resize to size² (image bilinear, masks nearest), flip with flipProb, normalise.
+ * The JSON is streamed element by element (json_stream.ts: LVIS v1 train is longer than Node's
+ * longest string) and each usable instance keeps its segmentation as text until it is drawn.
  * Every random choice comes from drawRng(seed, stream, index), so draw k is the same whenever it is
  * made: the sampler has no hidden state, and the pipeline's position (prefetch.ts) is all a resume
  * needs. Nothing is dropped silently: annotations and images that cannot give a sample are in
@@ -17,7 +19,6 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { constants as bufferConstants } from 'buffer';
 import { coarsenMask } from '../data/coarse_mask';
 import { segmentationToRle } from '../data/coco_json';
 import { SkippedFile } from '../data/folder_loaders';
@@ -26,6 +27,7 @@ import type { BinaryMask, RgbImage } from '../types';
 import { decodeRle } from '../util/coco_rle';
 import { Rng } from '../util/rng';
 import { BoxXyxy, CropBox, cropToSample, drawRng, IssueLog, maskBbox, SampleDraw, SamplerIssue } from './crop_sample';
+import { streamJsonArrays } from './json_stream';
 
 export interface LrSamplerOptions {
   /** Image folder; each image's path is `root/<file_name>` (or the path of its LVIS `coco_url`). */
@@ -48,7 +50,8 @@ export interface LrSamplerOptions {
 
 interface LrInstance {
   id: number;
-  segmentation: unknown;
+  /** The segmentation as JSON text, parsed when drawn (compact: LVIS has over a million). */
+  segmentation: string;
 }
 
 interface LrImage {
@@ -110,22 +113,34 @@ function annotationProblem(a: Json, image: LrImage | undefined, categories: Set<
   return null;
 }
 
-async function readJsonFile(file: string): Promise<unknown> {
-  const where = 'LrObjectSampler.open';
-  let bytes: Buffer;
-  try {
-    bytes = await fs.promises.readFile(file);
-  } catch (error) {
-    throw new Error(`${where}: ${file} must be a readable annotations JSON, but reading failed: ${(error as Error).message}`, { cause: error });
-  }
-  if (bytes.length > bufferConstants.MAX_STRING_LENGTH) {
-    throw new Error(`${where}: ${file} must be under ${bufferConstants.MAX_STRING_LENGTH} bytes (Node's longest string) to be parsed, but it has ${bytes.length}; split its annotations into several files.`);
-  }
-  try {
-    return JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    throw new Error(`${where}: ${file} must be valid JSON, but parsing failed: ${(error as Error).message}`, { cause: error });
-  }
+/** The fields the filters read; the segmentation text is kept only where the image-independent filters pass. */
+interface SlimAnnotation extends Json {
+  segmentation?: string;
+}
+
+/** Filters that need no image: an annotation failing one keeps no segmentation text. */
+function failsEarly(a: Json, minArea: number): boolean {
+  const bb = a.bbox;
+  const box = Array.isArray(bb) && bb.length === 4 && bb.every((v) => typeof v === 'number' && Number.isFinite(v)) ? (bb as number[]) : null;
+  return Boolean(a.ignore) || !box || typeof a.area !== 'number' || a.area <= minArea || box[2] < 1 || box[3] < 1 || Boolean(a.iscrowd) || a.segmentation === undefined;
+}
+
+/** Reads images, categories and (slimmed) annotations element by element (json_stream.ts). */
+async function readInstancesJson(file: string, minArea: number): Promise<{ images: unknown[]; categories: unknown[]; annotations: unknown[] }> {
+  const out = { images: [] as unknown[], categories: [] as unknown[], annotations: [] as unknown[] };
+  const seen = await streamJsonArrays(file, {
+    images: (v) => out.images.push(v),
+    categories: (v) => out.categories.push(v),
+    annotations: (v) => {
+      if (!isObject(v)) return out.annotations.push(v);
+      const slim: SlimAnnotation = { id: v.id, image_id: v.image_id, category_id: v.category_id, ignore: v.ignore, iscrowd: v.iscrowd, area: v.area, bbox: v.bbox };
+      if (!failsEarly(v, minArea)) slim.segmentation = JSON.stringify(v.segmentation);
+      out.annotations.push(slim);
+    },
+  }, 'LrObjectSampler.open');
+  const missing = ['images', 'annotations', 'categories'].filter((k) => !seen.has(k));
+  if (missing.length) throw new Error(`LrObjectSampler.open: ${file} must be a COCO/LVIS instances JSON with images, annotations and categories lists, but it has no ${missing.join(', ')} list.`);
+  return out;
 }
 
 function requirePositiveInt(where: string, name: string, v: number): void {
@@ -161,10 +176,7 @@ export class LrObjectSampler {
     const flip = options.flipProb ?? 0.5;
     if (!(flip >= 0 && flip <= 1)) throw new Error(`${where}: flipProb must be in [0, 1], but got ${flip}.`);
     if (!fs.existsSync(options.root) || !fs.statSync(options.root).isDirectory()) throw new Error(`${where}: ${options.root} must be the image folder, but it does not exist.`);
-    const json = await readJsonFile(options.annotations);
-    if (!isObject(json) || !Array.isArray(json.images) || !Array.isArray(json.annotations) || !Array.isArray(json.categories)) {
-      throw new Error(`${where}: ${options.annotations} must be a COCO/LVIS instances JSON with images, annotations and categories lists, but it is not.`);
-    }
+    const json = await readInstancesJson(options.annotations, options.minArea ?? 512);
     const { images, skipped, counts } = indexInstances(json, options);
     if (images.length === 0) {
       const top = Object.entries(counts).map(([k, n]) => `${n} ${k}`).join(', ');
@@ -209,7 +221,7 @@ export class LrObjectSampler {
   private async load(file: string, image: LrImage, instance: LrInstance): Promise<{ image: RgbImage; mask: BinaryMask } | string> {
     let rgb: RgbImage, mask: BinaryMask;
     try {
-      mask = decodeRle(segmentationToRle(instance.segmentation, image.height, image.width, `${this.options.annotations}: annotation id ${instance.id}`));
+      mask = decodeRle(segmentationToRle(JSON.parse(instance.segmentation), image.height, image.width, `${this.options.annotations}: annotation id ${instance.id}`));
       rgb = await readImage(file);
     } catch (error) {
       return (error as Error).message;
@@ -234,26 +246,26 @@ export class LrObjectSampler {
 }
 
 /** Groups the usable instances by image; everything else goes to `skipped` with its reason. */
-function indexInstances(json: Json, o: LrSamplerOptions): { images: LrImage[]; skipped: SkippedFile[]; counts: Record<string, number> } {
+function indexInstances(json: { images: unknown[]; categories: unknown[]; annotations: unknown[] }, o: LrSamplerOptions): { images: LrImage[]; skipped: SkippedFile[]; counts: Record<string, number> } {
   const skipped: SkippedFile[] = [], counts: Record<string, number> = {};
   const skip = (what: string, kind: string, reason: string) => {
     skipped.push({ path: what, reason });
     counts[kind] = (counts[kind] ?? 0) + 1;
   };
   const byId = new Map<unknown, LrImage>();
-  (json.images as unknown[]).forEach((im, i) => {
+  json.images.forEach((im, i) => {
     const file = isObject(im) ? imageFile(im) : null;
     const ok = isObject(im) && Number.isInteger(im.height) && Number.isInteger(im.width) && (im.height as number) > 0 && (im.width as number) > 0;
     if (!ok || file === null) skip(`${o.annotations}: images[${i}]`, 'bad image entry', 'it must have id, positive integer height and width, and file_name or coco_url');
     else byId.set(im.id, { id: im.id as number, file, height: im.height as number, width: im.width as number, instances: [] });
   });
-  const categories = new Set((json.categories as unknown[]).map((c) => (isObject(c) ? c.id : undefined)));
-  (json.annotations as unknown[]).forEach((a, i) => {
+  const categories = new Set(json.categories.map((c) => (isObject(c) ? c.id : undefined)));
+  json.annotations.forEach((a, i) => {
     if (!isObject(a)) return skip(`${o.annotations}: annotations[${i}]`, 'bad annotation entry', 'it must be an object');
     const image = byId.get(a.image_id);
     const problem = annotationProblem(a, image, categories, o.minArea ?? 512);
     if (problem) skip(`${o.annotations}: annotation id ${JSON.stringify(a.id)}`, problem[0], problem[1]);
-    else (image as LrImage).instances.push({ id: a.id as number, segmentation: a.segmentation });
+    else (image as LrImage).instances.push({ id: a.id as number, segmentation: a.segmentation as string });
   });
   const images: LrImage[] = [];
   for (const im of byId.values()) {
