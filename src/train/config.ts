@@ -3,12 +3,14 @@
  * unknown keys at any depth, and `--set a.b=value` overrides checked against the defaults' types.
  * Recipes live in experiments/configs; each documents why its values are what they are.
  */
+import * as fs from 'fs';
 import { DiffusionConfig, resolveDiffusionConfig } from '../diffusion/config';
 import { PAPER_UNET_CONFIG, resolveUNetConfig, UNetConfig } from '../model/config';
 import { AdamWConfig, DEFAULT_ADAMW_CONFIG } from './adamw';
 
 export type CollapseAction = 'stop' | 'rollback';
-export type TrainDataKind = 'synthetic';
+/** 'synthetic': built-in scenes; 'coco-instances': LR sampler (COCO/LVIS JSON); 'hr-folder': HR sampler (method.md §3.3–3.4). */
+export type TrainDataKind = 'synthetic' | 'coco-instances' | 'hr-folder';
 
 export interface TrainConfig {
   /** Run folder name under outDir. */
@@ -28,7 +30,12 @@ export interface TrainConfig {
   lrSchedule: { milestones: number[]; gamma: number; warmupSteps: number };
   /** Clip the global gradient norm (0 = off, as in the paper). */
   clipGradNorm: number;
-  data: { kind: TrainDataKind; /** horizontal flip probability */ flipProb: number };
+  data: {
+    kind: TrainDataKind;
+    /** horizontal flip probability */ flipProb: number;
+    /** 'coco-instances': the image folder; 'hr-folder': the dataset folder (unused by 'synthetic') */ root: string;
+    /** 'coco-instances': the instances JSON (unused otherwise) */ annotations: string;
+  };
   validation: { every: number; numScenes: number; /** model steps per refinement */ indices: number[] };
   checkpointEvery: number;
   sampleEvery: number;
@@ -49,7 +56,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   imageSize: 256,
   lrSchedule: { milestones: [80000, 100000], gamma: 0.5, warmupSteps: 0 },
   clipGradNorm: 0,
-  data: { kind: 'synthetic', flipProb: 0.5 },
+  data: { kind: 'synthetic', flipProb: 0.5, root: '', annotations: '' },
   validation: { every: 5000, numScenes: 32, indices: [5, 4, 3, 2, 1, 0] },
   checkpointEvery: 5000,
   sampleEvery: 5000,
@@ -91,11 +98,31 @@ export function resolveTrainConfig(partial: Record<string, unknown> = {}): Train
   if (c.imageSize % m !== 0) throw new Error(`resolveTrainConfig: imageSize must be a multiple of ${m} for this model, but got ${c.imageSize}.`);
   if (!(c.optimizer.lr > 0)) throw new Error(`resolveTrainConfig: optimizer.lr must be > 0, but got ${c.optimizer.lr}.`);
   if (!['stop', 'rollback'].includes(c.collapse.action)) throw new Error(`resolveTrainConfig: collapse.action must be 'stop' or 'rollback', but got '${c.collapse.action}'.`);
-  if (c.data.kind !== 'synthetic') throw new Error(`resolveTrainConfig: data.kind must be 'synthetic' (the built-in dataset; folder datasets train through the LR/HR samplers), but got '${c.data.kind}'.`);
+  checkDataConfig(c);
   if (c.model.numTimesteps !== c.diffusion.numTimesteps) {
     throw new Error(`resolveTrainConfig: model.numTimesteps (${c.model.numTimesteps}) must equal diffusion.numTimesteps (${c.diffusion.numTimesteps}).`);
   }
   return c;
+}
+
+const DATA_KINDS: readonly TrainDataKind[] = ['synthetic', 'coco-instances', 'hr-folder'];
+
+/** data.kind is known; the paths its sampler needs are given and exist (named in the error). */
+function checkDataConfig(c: TrainConfig): void {
+  const d = c.data;
+  if (!DATA_KINDS.includes(d.kind)) throw new Error(`resolveTrainConfig: data.kind must be one of ${DATA_KINDS.map((k) => `'${k}'`).join(', ')}, but got '${d.kind}'.`);
+  if (!(d.flipProb >= 0 && d.flipProb <= 1)) throw new Error(`resolveTrainConfig: data.flipProb must be in [0, 1], but got ${d.flipProb}.`);
+  const needs: [string, string, 'folder' | 'file'][] = d.kind === 'coco-instances' ? [['data.root', d.root, 'folder'], ['data.annotations', d.annotations, 'file']]
+    : d.kind === 'hr-folder' ? [['data.root', d.root, 'folder']] : [];
+  for (const [key, value, what] of needs) {
+    if (!value) throw new Error(`resolveTrainConfig: ${key} must name the dataset ${what} for data.kind '${d.kind}' (--set ${key}=<path>), but it is empty.`);
+    let stat: fs.Stats | undefined;
+    try { stat = fs.statSync(value); } catch { stat = undefined; }
+    if (!stat || stat.isDirectory() !== (what === 'folder')) throw new Error(`resolveTrainConfig: ${key} must be an existing ${what} for data.kind '${d.kind}', but ${value} ${stat ? `is not a ${what}` : 'does not exist'}.`);
+  }
+  if (d.kind === 'hr-folder' && c.batchSize % 2 !== 0) {
+    throw new Error(`resolveTrainConfig: batchSize must be even for data.kind 'hr-folder' (each draw is an object sample and a patch sample), but got ${c.batchSize}.`);
+  }
 }
 
 /** Applies `key.path=value` overrides (value parsed as JSON when it parses, else a string) onto a partial config. */

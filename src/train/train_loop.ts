@@ -6,6 +6,7 @@
  *   checkpoint.safetensors the latest checkpoint (model + optimizer + step + RNG), atomic
  *   samples/step_<n>.png   coarse | refined | ground truth of the first validation scenes
  *   model/                 the final network in our model format (saveModelDir)
+ *   data_skipped.json      folder data kinds: every file or annotation the sampler skipped, with the reason
  * `resume` continues from checkpoint.safetensors exactly (same RNG stream, optimizer moments and lr).
  */
 import * as fs from 'fs';
@@ -20,6 +21,7 @@ import { grayToPng } from '../vis/to_png';
 import { AdamW } from './adamw';
 import { loadTrainCheckpoint, saveTrainCheckpoint, TrainState } from './checkpoint';
 import { learningRate, TrainConfig } from './config';
+import { openTrainSource, TrainFeed } from './prefetch';
 import { Progress } from './progress';
 import { disposeBatch, drawSyntheticSample, HostSample, toTrainBatch } from './synthetic_batches';
 import { NonFiniteLossError, StepStats, trainStep } from './train_step';
@@ -57,6 +59,8 @@ export class TrainLoop {
   private state: TrainState;
   private lowIouStreak = 0;
   private valSamples: HostSample[] | null = null;
+  /** The prefetching sampler of a folder data.kind, opened at the first step. */
+  private feed: TrainFeed | null = null;
 
   constructor(readonly config: TrainConfig, private readonly opts: TrainLoopOptions = {}) {
     this.runDir = path.join(config.outDir, config.name);
@@ -145,13 +149,30 @@ export class TrainLoop {
 
   private async oneStep(lr: number): Promise<StepStats> {
     const c = this.config;
-    const samples = Array.from({ length: c.batchSize }, () => drawSyntheticSample(this.rng, c.imageSize, c.data.flipProb));
+    const samples = c.data.kind === 'synthetic'
+      ? Array.from({ length: c.batchSize }, () => drawSyntheticSample(this.rng, c.imageSize, c.data.flipProb))
+      : await this.folderBatch();
     const batch = toTrainBatch(samples);
     try {
       return await trainStep(this.unet, this.schedule, this.optimizer, batch, this.rng, { lr, clipGradNorm: c.clipGradNorm });
     } finally {
       disposeBatch(batch);
     }
+  }
+
+  /**
+   * The batch of this step from the data.kind sampler. Its draws depend on (seed, rollbacks, step)
+   * only, not on this.rng, so a resume or a rollback needs no extra checkpoint state.
+   */
+  private async folderBatch(): Promise<HostSample[]> {
+    if (!this.feed) {
+      const opened = await openTrainSource(this.config, (issue) => this.appendMetrics({ type: 'event', step: this.state.step, event: 'data-issue', ...issue }));
+      // every skipped file or annotation with its reason, so nothing is dropped silently
+      writeFileAtomic(path.join(this.runDir, 'data_skipped.json'), `${JSON.stringify(opened.skipped, null, 1)}\n`);
+      this.appendMetrics({ type: 'event', step: this.state.step, event: 'data', kind: this.config.data.kind, summary: opened.summary, skipped: opened.skipped.length, skippedList: 'data_skipped.json' });
+      this.feed = new TrainFeed(opened.source, this.config.batchSize);
+    }
+    return this.feed.batch(this.state.step, this.state.rollbacks);
   }
 
   private logTrain(window: StepStats[], windowMs: number, lr: number): void {

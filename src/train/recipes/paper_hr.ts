@@ -5,6 +5,9 @@
  */
 export const PAPER_HR_RECIPE = {
   name: 'paper-hr',
+  // DIS-TR / ThinObject-5K style folder (im/ + gt/, optional coarse/ and coarse_expand/), sampled by
+  // HrPatchSampler; the user gives the path: --set data.root=<DIS5K>/DIS-TR
+  data: { kind: 'hr-folder' },
   steps: 40000,
   // 2 samples per GPU (object + patch) × 8 GPUs
   batchSize: 16,

@@ -6,6 +6,9 @@
  */
 export const PAPER_LR_RECIPE = {
   name: 'paper-lr',
+  // LVIS v1 train instances on COCO 2017 images, sampled by LrObjectSampler; the user gives the
+  // paths: --set data.root=<coco>/ --set data.annotations=<lvis>/lvis_v1_train.json
+  data: { kind: 'coco-instances' },
   // upstream checkpoints every 5k iterations; validation is ours (upstream has none during training)
   checkpointEvery: 5000,
   validation: { every: 5000, numScenes: 64 },
