@@ -125,3 +125,13 @@ export { datasetScores, defaultStepVariants, recordSteps, refineVariant, runStep
 export type { AblationSample, MetricStats, StepVariant, VariantResult } from './refine/step_ablation';
 export { OBJECT_KINDS } from './data/synthetic_objects';
 export type { ObjectKind } from './data/synthetic_objects';
+export { LrObjectSampler, lrObjectCrop } from './train/lr_sampler';
+export type { LrSamplerOptions } from './train/lr_sampler';
+export { HrPatchSampler, hrObjectCrop, hrPatchCrop, hrPatchSize, loadHrFolder } from './train/hr_sampler';
+export type { HrSamplerOptions, HrItem, HrDataset } from './train/hr_sampler';
+export { PrefetchPipeline, TrainFeed, openTrainSource } from './train/prefetch';
+export type { SampleSource, PipelinePosition, OpenedSource } from './train/prefetch';
+export { cropToSample, patchToSample, cropImage, cropMask, maskBbox, maskValues, drawRng } from './train/crop_sample';
+export type { CropBox, BoxXyxy, SampleDraw, SampleRecord, SamplerIssue } from './train/crop_sample';
+export { streamJsonArrays } from './train/json_stream';
+export type { TrainDataKind } from './train/config';
