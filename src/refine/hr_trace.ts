@@ -122,3 +122,21 @@ export async function traceHighResolution(refiner: SegRefiner, coarse: BinaryMas
     points, candidates: candidates.boxes, afterNms, patches, local,
   };
 }
+
+/** Pixels inside `box` where the merged result differs from the global mask M_g. */
+export function changedInPatch(trace: HighResolutionTrace, box: BoxXyxy): number {
+  const { width } = trace.globalMask, a = trace.globalMask.data, b = trace.result.mask.data;
+  let n = 0;
+  for (let y = box[1]; y < box[3]; y++) for (let x = box[0]; x < box[2]; x++) n += a[y * width + x] !== b[y * width + x] ? 1 : 0;
+  return n;
+}
+
+/** The refined patch where the local step changed the most pixels of M_g (the first such in run order), for zoomed figures; null when none was refined. */
+export function mostChangedPatch(trace: HighResolutionTrace): BoxXyxy | null {
+  let best: BoxXyxy | null = null, most = -1;
+  for (const box of trace.patches) {
+    const n = changedInPatch(trace, box);
+    if (n > most) [best, most] = [box, n];
+  }
+  return best;
+}

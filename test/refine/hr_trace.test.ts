@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { createSchedule } from '../../src/diffusion/schedule';
 import { nearestIndices } from '../../src/data/resize';
 import { refineHighResolution } from '../../src/refine/high_resolution';
-import { gridFromUpsampled, lowConfidencePoints, traceHighResolution } from '../../src/refine/hr_trace';
+import { changedInPatch, gridFromUpsampled, lowConfidencePoints, mostChangedPatch, traceHighResolution } from '../../src/refine/hr_trace';
 import { DEFAULT_HIGH_RESOLUTION_OPTIONS } from '../../src/refine/options';
 import { patchCandidates } from '../../src/refine/patches';
 import { SegRefiner } from '../../src/refine/refiner';
@@ -74,6 +74,12 @@ test('the trace gives the refiner\'s own boxes and result; points and candidates
   assert.is(trace.gridFineProbs.length, S * S);
   assert.is(trace.globalMask.data.length, N * N);
   assert.is(trace.local?.stage, 'local');
+  // the zoom helper picks the patch with the most M_g pixels changed by the local step
+  const best = mostChangedPatch(trace);
+  assert.ok(best !== null && trace.patches.includes(best));
+  const changed = trace.patches.map((b) => changedInPatch(trace, b));
+  assert.is(changedInPatch(trace, best), Math.max(...changed));
+  assert.ok(Math.max(...changed) > 0);
   refiner.dispose();
 });
 
@@ -85,7 +91,7 @@ test('a mask of ≤ 128 pixels passes through: empty trace, no network calls, no
   await expectNoLeak('trace', async () => {
     const trace = await traceHighResolution(refiner, tiny);
     assert.is(trace.result.passedThrough, 'few-foreground');
-    assert.equal([trace.points.length, trace.patches.length, trace.local], [0, 0, null]);
+    assert.equal([trace.points.length, trace.patches.length, trace.local, mostChangedPatch(trace)], [0, 0, null, null]);
   });
   assert.is(d.calls.length, 0);
   refiner.dispose();
