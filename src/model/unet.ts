@@ -11,7 +11,7 @@ import type { DenoiserInput, MaskLogits, Timesteps } from '../types';
 import { assertShape } from '../util/assert';
 import { createRng } from '../util/rng';
 import { silu } from '../util/tensor_ops';
-import { BlockPlan, planUNet, UNetPlan } from './architecture';
+import { BlockPlan, LayerPlan, planUNet, UNetPlan } from './architecture';
 import { resolveUNetConfig, sizeMultiple, UNetConfig } from './config';
 import { initialTorchParams } from './init';
 import { attention, conv, downsample, groupNorm, Params, resBlock, timeEmbedding, upsample } from './layers';
@@ -98,23 +98,38 @@ export class DenoiseUNet {
     this.checkInputs(x, t);
     const p: Params = (key) => this.param(key);
     const dropout = opts.training ? this.config.dropout : 0;
+    // Inference frees every activation as soon as the next layer has consumed it (only the skip
+    // stack stays alive), so the paper network at 256² fits the wasm heap. Training keeps them:
+    // the gradient tape needs them, and tidy frees them at the end.
+    const freeEarly = !opts.training;
     return tf.tidy(() => {
       const emb = timeEmbedding(p, t, this.config.numTimesteps); // [B, 4·C0]
-      const runBlock = (block: BlockPlan, h: tf.Tensor4D): tf.Tensor4D => block.reduce((acc, layer) => {
+      const layerOutput = (layer: LayerPlan, h: tf.Tensor4D): tf.Tensor4D => tf.tidy(() => {
         switch (layer.kind) {
-          case 'conv': return conv(p, layer.prefix, acc);
-          case 'res': return resBlock(p, layer.prefix, acc, emb, dropout);
-          case 'attention': return attention(p, layer.prefix, acc, layer.numHeads);
-          case 'down': return downsample(p, layer.prefix, acc);
-          case 'up': return upsample(p, layer.prefix, acc);
+          case 'conv': return conv(p, layer.prefix, h);
+          case 'res': return resBlock(p, layer.prefix, h, emb, dropout);
+          case 'attention': return attention(p, layer.prefix, h, layer.numHeads);
+          case 'down': return downsample(p, layer.prefix, h);
+          case 'up': return upsample(p, layer.prefix, h);
         }
-        return acc;
-      }, h);
+      });
       const skips: tf.Tensor4D[] = [];
+      const release = (h: tf.Tensor4D) => { if (freeEarly && h !== x && !skips.includes(h)) h.dispose(); };
+      const runBlock = (block: BlockPlan, input: tf.Tensor4D): tf.Tensor4D => block.reduce((h, layer) => {
+        const next = layerOutput(layer, h);
+        release(h);
+        return next;
+      }, input);
       let h: tf.Tensor4D = x;
       for (const block of this.plan.inputBlocks) skips.push(h = runBlock(block, h));
       h = runBlock(this.plan.middleBlock, h);
-      for (const block of this.plan.outputBlocks) h = runBlock(block, tf.concat([h, skips.pop() as tf.Tensor4D], 3));
+      for (const block of this.plan.outputBlocks) {
+        const skip = skips.pop() as tf.Tensor4D;
+        const joined = tf.concat([h, skip], 3);
+        release(h);
+        release(skip);
+        h = runBlock(block, joined);
+      }
       return conv(p, 'out.2', silu(groupNorm(p, 'out.0', h)));
     });
   }
