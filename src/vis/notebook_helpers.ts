@@ -1,13 +1,15 @@
 /**
  * Small helpers the notebooks (notebooks/01–07) need beyond the figure builders: tables as one
  * notebook output (HTML with a plain-text twin), the forward-process statistic of notebook 01, the
- * "which pixels flip when" maps of notebook 05, and boxes, points, crops and PNG fitting for the
+ * "which pixels flip when" maps of notebook 05, and boxes, points, crops and PNG shrinking for the
  * high-resolution figures of notebook 06. Pure functions on plain arrays, except the PNG ones (sharp).
  */
 import sharp from 'sharp';
 import type { BinaryMask, RgbImage } from '../types';
+import { SERIES_COLORS } from './charts';
 import type { Rgb } from './colormap';
 import { tslabBundleWriter, type BundleWriter, type MimeBundle } from './display';
+import type { PlotlyFigure } from './plotly_html';
 import { escapeHtml, formatCell } from './report';
 import { binarizeHalf, type StepMaps } from './step_figures';
 
@@ -199,16 +201,17 @@ export async function fitPng(png: Uint8Array, maxSide: number): Promise<Buffer> 
   return sharp(input).resize({ width: maxSide, height: maxSide, fit: 'inside', kernel: 'lanczos3' }).png().toBuffer();
 }
 
-/** PNGs stacked top to bottom on white, left-aligned (e.g. one per-step figure per scene as one output). */
-export async function stackPngs(pngs: readonly Uint8Array[], gap = 12): Promise<Buffer> {
-  if (pngs.length === 0) throw new Error('stackPngs: pngs must hold at least one image, but got none.');
-  const metas = await Promise.all(pngs.map((p) => sharp(Buffer.from(p.buffer, p.byteOffset, p.byteLength)).metadata()));
-  const width = Math.max(...metas.map((m) => m.width ?? 0));
-  const tops = metas.map((_, i) => metas.slice(0, i).reduce((a, m) => a + (m.height ?? 0) + gap, 0));
-  const height = tops[tops.length - 1] + (metas[metas.length - 1].height ?? 0);
-  const composed = await sharp({ create: { width, height, channels: 3, background: '#ffffff' } })
-    .composite(pngs.map((p, i) => ({ input: Buffer.from(p.buffer, p.byteOffset, p.byteLength), top: tops[i], left: 0 })))
-    .png().toBuffer();
-  // sharp composites after every other operation, so dropping the alpha it adds takes a second pass
-  return sharp(composed).flatten({ background: '#ffffff' }).removeAlpha().png().toBuffer();
+/**
+ * Gives consecutive traces of a figure one colour per group of `groupSize` (line, markers, error
+ * bars), e.g. each metric and its dashed coarse baseline from lineChart in the same colour.
+ * @returns the same figure, modified
+ */
+export function groupColors(fig: PlotlyFigure, groupSize: number): PlotlyFigure {
+  if (!Number.isInteger(groupSize) || groupSize < 1) throw new Error(`groupColors: groupSize must be a positive integer, but got ${groupSize}.`);
+  fig.data.forEach((trace, i) => {
+    const t = trace as { line?: object; marker?: object; error_y?: object };
+    const color = SERIES_COLORS[Math.floor(i / groupSize) % SERIES_COLORS.length];
+    for (const key of ['line', 'marker', 'error_y'] as const) if (t[key]) t[key] = { ...t[key], color };
+  });
+  return fig;
 }

@@ -3,9 +3,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { MimeBundle } from '../../src/vis/display';
 import {
-  cropMask, cropRgb, drawBoxes, drawPoints, fineFraction, fitPng, flipHistory, showTable, stackPngs, tableBundle,
+  cropMask, cropRgb, drawBoxes, drawPoints, fineFraction, fitPng, flipHistory, groupColors, showTable, tableBundle,
 } from '../../src/vis/notebook_helpers';
+import { lineChart, SERIES_COLORS } from '../../src/vis/charts';
 import { rgbToPng } from '../../src/vis/overlay';
+import { expectRejects } from '../helpers/rejects';
 
 const black = (h: number, w: number) => ({ data: new Uint8Array(h * w * 3), height: h, width: w });
 /** The image as rows of '#' (painted) and '.' (black), reading the red channel. */
@@ -61,15 +63,20 @@ test('cropRgb / cropMask copy the box exactly and reject boxes outside the image
   assert.throws(() => cropMask(mask, [0, 0, 4, 1]), /cropMask: box must be integers inside the 4×3 image with x1 < x2 and y1 < y2, but got \[0, 0, 4, 1\]/);
 });
 
-test('fitPng shrinks only larger PNGs, keeping the aspect ratio; stackPngs stacks on white', async () => {
+test('fitPng shrinks only larger PNGs, keeping the aspect ratio', async () => {
   const png = await rgbToPng(black(40, 100));
   const small = await sharp(await fitPng(png, 50)).metadata();
   assert.equal([small.width, small.height], [50, 20]);
   assert.ok((await fitPng(png, 100)).equals(png));
-  const stacked = await sharp(await stackPngs([png, await rgbToPng(black(10, 30))], 5)).raw().toBuffer({ resolveWithObject: true });
-  assert.equal([stacked.info.width, stacked.info.height, stacked.info.channels], [100, 55, 3]);
-  const at = (x: number, y: number) => stacked.data[3 * (y * 100 + x)];
-  assert.equal([at(0, 0), at(0, 42), at(0, 50), at(50, 50)], [0, 255, 0, 255]); // image, gap, second image, white beside it
+  await expectRejects(fitPng(png, 0), /fitPng: maxSide must be a positive integer, but got 0/);
+});
+
+test('groupColors: one colour per group of traces, on lines, markers and error bars', () => {
+  const s = (name: string) => ({ name, x: [1, 2], y: [0, 1], std: [0, 0] });
+  const fig = groupColors(lineChart([s('a'), s('a, coarse'), s('b'), s('b, coarse')]), 2);
+  const colors = fig.data.map((t) => { const d = t as { line: { color: string }; marker: { color: string }; error_y: { color: string } }; return [d.line.color, d.marker.color, d.error_y.color]; });
+  assert.equal(colors, [0, 0, 1, 1].map((g) => [SERIES_COLORS[g], SERIES_COLORS[g], SERIES_COLORS[g]]));
+  assert.throws(() => groupColors(fig, 0), /groupSize must be a positive integer, but got 0/);
 });
 
 test.run();
