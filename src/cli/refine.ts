@@ -26,7 +26,8 @@ import { UsageError } from './usage_error';
 /** Flags shared with refine-coco: the model and the refinement options. */
 export const MODEL_FLAGS: FlagSpecs = {
   model: { type: 'string', description: 'model folder or official .pth checkpoint (default: the shipped models/cpu-synthetic)' },
-  mode: { type: 'string', description: 'auto | instance | hr (default auto: hr when the mask box is over 2× the model size)' },
+  mode: { type: 'string', description: 'auto | instance | hr (default auto: instance, unless --auto-hr-factor or the model sets one)' },
+  'auto-hr-factor': { type: 'string', description: 'auto picks hr when the mask box + 20 px is over this × the model size (default: the model\'s setting, else never)' },
   steps: { type: 'string', description: 'run only the first N steps of the loop (instance: 1–6, hr global pass: 1–5)' },
   seed: { type: 'string', description: 'seed of the sampling (integer, default 0)' },
   deterministic: { type: 'boolean', description: 'threshold the fine probability at 0.5 instead of sampling' },
@@ -80,6 +81,11 @@ export function refineOptionsFromFlags(flags: ParsedFlags, command: string, usag
   }
   const steps = integerFlag(flags, 'steps', command, usage), seed = integerFlag(flags, 'seed', command, usage), batch = integerFlag(flags, 'batch', command, usage);
   const minArea = integerFlag(flags, 'min-area', command, usage);
+  if (flags['auto-hr-factor'] !== undefined) {
+    const f = Number(flags['auto-hr-factor']);
+    if (!(f > 0)) throw new UsageError(`segrefiner ${command}: --auto-hr-factor must be a positive number, but got '${String(flags['auto-hr-factor'])}'.`, usage);
+    o.autoHrFactor = f;
+  }
   if (minArea !== undefined) o.instance = { areaThreshold: minArea };
   if (steps !== undefined) o.steps = steps;
   if (seed !== undefined) o.seed = seed;

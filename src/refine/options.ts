@@ -65,8 +65,17 @@ export interface RefineStep {
 }
 
 export interface RefineOptions {
-  /** Default 'auto': 'hr' when the mask's padded box has a side > 2× the model size (and the image fits a patch), else 'instance'. */
+  /** Default 'auto': 'hr' when `autoHrFactor` says so (see there), else 'instance'. */
   mode: RefineMode;
+  /**
+   * 'auto' picks 'hr' for a mask whose padded box has a side longer than autoHrFactor × the model
+   * size (and the image is at least a patch on both sides); null: 'auto' always picks 'instance'.
+   * Default: the model's own setting (config.json `autoHrFactor`), else null, because with the
+   * shipped CPU model (trained on whole 96² scenes, never on full-resolution patches) 'hr' scored
+   * lower IoU than 'instance' on synthetic scenes of every size tried (256² to 1024²). Set it for a
+   * model trained for the high-resolution path, like upstream's HR model.
+   */
+  autoHrFactor: number | null;
   /**
    * Code indices to run, strictly descending. Instance default T−1..0; 'hr' global pass default
    * T−1..1 (its local step is always index 0). Exclusive with `steps`.
@@ -122,7 +131,7 @@ export interface RefineResult {
 }
 
 const KEYS: Record<string, readonly string[]> = {
-  top: ['mode', 'indices', 'steps', 'seed', 'deterministic', 'onStep', 'gate', 'batchSize', 'instance', 'hr'],
+  top: ['mode', 'autoHrFactor', 'indices', 'steps', 'seed', 'deterministic', 'onStep', 'gate', 'batchSize', 'instance', 'hr'],
   instance: Object.keys(DEFAULT_INSTANCE_OPTIONS),
   hr: Object.keys(DEFAULT_HIGH_RESOLUTION_OPTIONS),
 };
@@ -141,17 +150,20 @@ function checkRange(v: number, lo: number, hi: number, name: string, where: stri
 
 /** Fills defaults and validates; unknown keys are errors (a typo must not fall back to a default silently). */
 export function resolveRefineOptions(input: RefineOptionsInput = {}, where = 'resolveRefineOptions'): RefineOptions {
+  // an explicit `key: undefined` means "not given", as with a missing key
+  input = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as RefineOptionsInput;
   rejectUnknownKeys(input, 'top', where);
   rejectUnknownKeys(input.instance ?? {}, 'instance', where);
   rejectUnknownKeys(input.hr ?? {}, 'hr', where);
   const o: RefineOptions = {
-    mode: 'auto', seed: 0, deterministic: false, gate: null, batchSize: 4,
+    mode: 'auto', autoHrFactor: null, seed: 0, deterministic: false, gate: null, batchSize: 4,
     ...input,
     instance: { ...DEFAULT_INSTANCE_OPTIONS, ...input.instance },
     hr: { ...DEFAULT_HIGH_RESOLUTION_OPTIONS, ...input.hr },
   };
   if (!['auto', 'instance', 'hr'].includes(o.mode)) throw new Error(`${where}: mode must be one of 'auto', 'instance', 'hr', but got '${String(o.mode)}'.`);
   if (o.indices !== undefined && o.steps !== undefined) throw new Error(`${where}: give indices or steps, not both, but got indices [${o.indices.join(',')}] and steps ${o.steps}.`);
+  if (o.autoHrFactor !== null) checkRange(o.autoHrFactor, 0, Number.MAX_VALUE, 'autoHrFactor', where);
   if (!Number.isInteger(o.seed)) throw new Error(`${where}: seed must be an integer, but got ${String(o.seed)}.`);
   checkRange(o.batchSize, 1, MAX_BATCH_SIZE, 'batchSize', where, true);
   if (o.gate !== null) checkRange(o.gate.threshold, 0, 1, 'gate.threshold', where);

@@ -32,23 +32,25 @@ export interface SegRefinerSettings {
   imageSize: number;
   /** Diffusion config (the paper's by default). */
   diffusion?: Partial<DiffusionConfig>;
+  /** The model's default for RefineOptions.autoHrFactor (null: 'auto' always picks 'instance'). */
+  autoHrFactor?: number | null;
 }
 
 /** Input side of the official checkpoints (configs/segrefiner: model_size 256). */
 export const PAPER_MODEL_SIZE = 256;
 
 /**
- * The path 'auto' takes: 'hr' when the mask's padded box has a side longer than twice the model
- * size, so that the instance path would shrink the object more than 2× (upstream's instance setting
- * on COCO stays near that), and the image is at least a patch on both sides; else 'instance'.
- * Deciding on the box rather than the image keeps small objects in large photos on the cheaper and
- * sharper instance path.
+ * The path 'auto' takes: 'hr' when `hrFactor` is set, the mask's padded box has a side longer than
+ * hrFactor × the model size (the instance path would shrink the object more than that), and the
+ * image is at least a patch on both sides; else 'instance'. Deciding on the box rather than the
+ * image keeps small objects in large photos on the cheaper and sharper instance path.
  */
-export function chooseMode(mask: BinaryMask, modelSize: number, padWidth: number): 'instance' | 'hr' {
+export function chooseMode(mask: BinaryMask, modelSize: number, padWidth: number, hrFactor: number | null): 'instance' | 'hr' {
+  if (hrFactor === null) return 'instance';
   const box = instanceBox(mask, padWidth);
   const longSide = Math.max(box[2] - box[0], box[3] - box[1]);
   const fitsPatch = mask.height >= modelSize && mask.width >= modelSize;
-  return longSide > 2 * modelSize && fitsPatch ? 'hr' : 'instance';
+  return longSide > hrFactor * modelSize && fitsPatch ? 'hr' : 'instance';
 }
 
 function countForeground(mask: BinaryMask): number {
@@ -80,11 +82,13 @@ export class SegRefiner {
   private image: RgbImage | null = null;
   private disposed = false;
 
-  private constructor(private readonly engine: RefineEngine, private readonly unet: DenoiseUNet | null) {}
+  private constructor(private readonly engine: RefineEngine, private readonly unet: DenoiseUNet | null,
+    private readonly autoHrFactor: number | null) {}
 
   /**
    * Loads a model: our folder format (config.json + model.safetensors, written by training; the
-   * config must give `imageSize`) or an official `.pth` checkpoint (paper network, 256², paper diffusion).
+   * config must give `imageSize` and may give `autoHrFactor`) or an official `.pth` checkpoint
+   * (paper network, 256², paper diffusion).
    */
   static async load(modelPath: string): Promise<SegRefiner> {
     const where = `SegRefiner.load(${modelPath})`;
@@ -100,11 +104,14 @@ export class SegRefiner {
       return SegRefiner.fromUNet(unet, { imageSize: PAPER_MODEL_SIZE });
     }
     const config = readModelDirConfig(modelPath);
-    const imageSize = config.imageSize;
+    const { imageSize, autoHrFactor } = config;
     if (typeof imageSize !== 'number') throw new Error(`${where}: config.json must give the model's input side 'imageSize', but it is missing.`);
+    if (autoHrFactor !== undefined && autoHrFactor !== null && !(typeof autoHrFactor === 'number' && autoHrFactor > 0)) {
+      throw new Error(`${where}: config.json 'autoHrFactor' must be a positive number or null, but got ${JSON.stringify(autoHrFactor)}.`);
+    }
     const { unet } = loadModelDir(modelPath);
     try {
-      return SegRefiner.fromUNet(unet, { imageSize, diffusion: config.diffusion as Partial<DiffusionConfig> | undefined });
+      return SegRefiner.fromUNet(unet, { imageSize, diffusion: config.diffusion as Partial<DiffusionConfig> | undefined, autoHrFactor: autoHrFactor ?? null });
     } catch (error) {
       unet.dispose();
       throw error;
@@ -122,7 +129,7 @@ export class SegRefiner {
     if (schedule.numTimesteps !== unet.config.numTimesteps) {
       throw new Error(`${where}: the diffusion must have the network's ${unet.config.numTimesteps} timesteps, but has ${schedule.numTimesteps}.`);
     }
-    return new SegRefiner({ denoise: unet.denoiser, schedule, modelSize: settings.imageSize }, unet);
+    return new SegRefiner({ denoise: unet.denoiser, schedule, modelSize: settings.imageSize }, unet, settings.autoHrFactor ?? null);
   }
 
   /** A refiner around any denoiser (tests, other networks); the caller keeps ownership of it. */
@@ -130,7 +137,7 @@ export class SegRefiner {
     if (!Number.isInteger(settings.imageSize) || settings.imageSize < 2 || settings.imageSize % 2 !== 0) {
       throw new Error(`SegRefiner.fromDenoiser: imageSize must be an even integer ≥ 2, but got ${settings.imageSize}.`);
     }
-    return new SegRefiner({ denoise, schedule: createSchedule(settings.diffusion ?? {}), modelSize: settings.imageSize }, null);
+    return new SegRefiner({ denoise, schedule: createSchedule(settings.diffusion ?? {}), modelSize: settings.imageSize }, null, settings.autoHrFactor ?? null);
   }
 
   /** Side of the network's square input. */
@@ -205,10 +212,10 @@ export class SegRefiner {
     this.checkAlive(where.split('.')[1]);
     const image = this.image;
     if (!image) throw new Error(`${where}: an image must be set with setImage(...) before refining.`);
-    const o = resolveRefineOptions(input, where);
+    const o = resolveRefineOptions({ ...input, autoHrFactor: input.autoHrFactor === undefined ? this.autoHrFactor : input.autoHrFactor }, where);
     masks.forEach((m, i) => this.validateMask(m, image, where, masks.length === 1 ? 'the coarse mask' : `mask ${i}`));
     const s = this.engine.modelSize;
-    const modes = masks.map((m) => (o.mode === 'auto' ? chooseMode(m, s, o.instance.padWidth) : o.mode));
+    const modes = masks.map((m) => (o.mode === 'auto' ? chooseMode(m, s, o.instance.padWidth, o.autoHrFactor) : o.mode));
     if (modes.includes('hr') && (image.height < s || image.width < s)) {
       throw new Error(`${where}: mode 'hr' needs an image of at least ${s}×${s} (the model size), but got ${image.height}×${image.width}; use mode 'instance'.`);
     }

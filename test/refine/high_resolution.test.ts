@@ -79,8 +79,14 @@ test('SegRefiner hr mode improves on the coarse mask and counts its patches; onS
   assert.is(sameMask(r.mask, gt), null);
   assert.equal(steps.map((s) => `${s.stage}:${s.t}`), ['global:5', 'global:4', 'global:3', 'global:2', 'global:1', 'local:0']);
   assert.ok(steps.every((s) => s.height === N && s.width === N));
-  // 'auto' picks hr for this mask: its padded box (322 px) is more than twice the model size
-  assert.is((await refiner.refine(coarse)).mode, 'hr');
+  // 'auto' picks hr only when asked to: this mask's padded box (322 px) is 2.5× the model size
+  assert.is((await refiner.refine(coarse)).mode, 'instance');
+  assert.is((await refiner.refine(coarse, { autoHrFactor: 2 })).mode, 'hr');
+  assert.is((await refiner.refine(coarse, { autoHrFactor: 3 })).mode, 'instance');
+  const hrModel = SegRefiner.fromDenoiser(d.denoise, { imageSize: S, autoHrFactor: 2 });
+  hrModel.setImage(image);
+  assert.is((await hrModel.refine(coarse, { steps: 1 })).mode, 'hr');
+  hrModel.dispose();
   refiner.dispose();
 });
 
@@ -112,7 +118,7 @@ test('hr mode needs an image at least the model size', async () => {
   } catch (error) {
     assert.match((error as Error).message, "SegRefiner.refine: mode 'hr' needs an image of at least 128×128 (the model size), but got 100×600; use mode 'instance'.");
   }
-  assert.is((await refiner.refine(small)).mode, 'instance'); // auto never picks hr here
+  assert.is((await refiner.refine(small, { autoHrFactor: 1 })).mode, 'instance'); // auto never picks hr here
   refiner.dispose();
 });
 

@@ -57,6 +57,7 @@ test('a seed reproduces a refinement, another seed changes it, deterministic ign
   assert.equal(await probs({ seed: 3 }), await probs({ seed: 3 }));
   assert.not.equal(await probs({ seed: 3 }), await probs({ seed: 4 }));
   assert.equal(await probs({ seed: 3, deterministic: true }), await probs({ seed: 4, deterministic: true }));
+  assert.equal(await probs({ seed: undefined, steps: undefined }), await probs({ seed: 0 })); // undefined = not given
   refiner.dispose();
 });
 
@@ -112,7 +113,7 @@ test('bad options are errors naming the option', async () => {
   const refiner = SegRefiner.fromDenoiser(perfectDenoiser().denoise, { imageSize: 32 });
   refiner.setImage(image);
   const cases: [object, RegExp][] = [
-    [{ step: 3 }, /unknown option 'step'; expected one of mode, indices, steps/],
+    [{ step: 3 }, /unknown option 'step'; expected one of mode, autoHrFactor, indices, steps/],
     [{ hr: { emptyBelow: true } }, /unknown option 'hr\.emptyBelow'/],
     [{ steps: 7, mode: 'instance' }, /steps \(instance loop\) must be an integer in \[1, 6\], but got 7\./],
     [{ steps: 6, mode: 'hr' }, /steps \(hr global pass\) must be an integer in \[1, 5\], but got 6\./],
@@ -121,6 +122,7 @@ test('bad options are errors naming the option', async () => {
     [{ batchSize: 33 }, /batchSize must be an integer in \[1, 32\], but got 33\./],
     [{ gate: { threshold: 2 } }, /gate\.threshold must be a number in \[0, 1\], but got 2\./],
     [{ mode: 'fast' }, /mode must be one of 'auto', 'instance', 'hr', but got 'fast'\./],
+    [{ autoHrFactor: -1 }, /autoHrFactor must be a number in \[0, /],
   ];
   for (const [o, pattern] of cases) await expectRejects(refiner.refine(coarse, o as never), pattern);
   refiner.dispose();
