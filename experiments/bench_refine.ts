@@ -8,8 +8,8 @@
  * Flags:
  *   --model dir          the CPU model (default models/cpu-synthetic)
  *   --reps N             timed instance refinements after one warm-up (default 3)
- *   --paper one|full|skip  paper preset: time one step and scale ×6 (default; a 256² forward of the
- *                        118 M-parameter network takes minutes on 2 CPU cores), all 6 steps, or not at all
+ *   --paper full|one|skip  paper preset: all 6 steps (default; ~75 s on 2 CPU cores with wasm, peak
+ *                        RSS ~3 GB), one step scaled ×6, or not at all
  *   --hr-size S          side of the HR scene (default 2048; 0 skips the HR part)
  *   --only-hr            skip the instance part
  *   --json               one JSON line at the end
@@ -73,7 +73,7 @@ async function timeHighResolution(refiner: SegRefiner, size: number) {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
-    model: { type: 'string', default: DEFAULT_MODEL }, reps: { type: 'string', default: '3' }, paper: { type: 'string', default: 'one' },
+    model: { type: 'string', default: DEFAULT_MODEL }, reps: { type: 'string', default: '3' }, paper: { type: 'string', default: 'full' },
     'hr-size': { type: 'string', default: '2048' }, 'only-hr': { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
   } });
   if (!['one', 'full', 'skip'].includes(values.paper as string)) throw new Error(`bench_refine: --paper must be one, full or skip, but got '${values.paper}'.`);
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     if (values.paper !== 'skip') {
       const paper = SegRefiner.fromUNet(DenoiseUNet.create({ ...PAPER_UNET_CONFIG }, 0), { imageSize: 256 });
       const steps = values.paper === 'full' ? 6 : 1;
-      // no warm-up: one step already takes minutes, and wasm has no shader compilation to amortise
+      // no warm-up: a step of the paper network takes ~12 s on 2 cores, and wasm has no shaders to compile
       const sp = await timeInstance(paper, steps, 1, false) * (6 / steps);
       paper.dispose();
       report.paper = { secondsPerRefinement: sp, refinementsPerSecond: 1 / sp, measuredSteps: steps };
