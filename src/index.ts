@@ -135,3 +135,12 @@ export { cropToSample, patchToSample, cropImage, cropMask, maskBbox, maskValues,
 export type { CropBox, BoxXyxy, SampleDraw, SampleRecord, SamplerIssue } from './train/crop_sample';
 export { streamJsonArrays } from './train/json_stream';
 export type { TrainDataKind } from './train/config';
+export { stageIndices } from './refine/options';
+export type { RefineEngine } from './refine/options';
+export { instanceBox, pasteInstance, prepareInstance, refineInstances } from './refine/instance';
+export type { InstanceInput, InstanceSettings } from './refine/instance';
+export { refineHighResolution, selectPatches } from './refine/high_resolution';
+export type { HighResolutionOutput, HighResolutionSettings } from './refine/high_resolution';
+export { boxHasBothClasses, cropNormalizedImage, maskBox, padBox, pasteBilinear, patchCandidates } from './refine/patches';
+export type { PatchCandidates } from './refine/patches';
+export { boxIou, nms } from './refine/nms';

@@ -143,13 +143,19 @@ export async function pSampleLoop(denoise: Denoiser, s: Schedule, image: ImageBa
   let fineProbs: MaskBatch = opts.fineProbs ? tf.clone(opts.fineProbs) : tf.zerosLike(xCoarse);
   for (let step = 0; step < indices.length; step++) {
     const isLast = step === indices.length - 1;
-    const state = pSample(denoise, s, image, x, xCoarse, fineProbs, indices[step], isLast,
-      { rng, deterministic: opts.deterministic });
-    tf.dispose([x, fineProbs]);
+    let state: Omit<StepState, 'step'>;
+    try {
+      state = pSample(denoise, s, image, x, xCoarse, fineProbs, indices[step], isLast, { rng, deterministic: opts.deterministic });
+    } finally {
+      tf.dispose([x, fineProbs]); // also when the denoiser throws: the loop owns them
+    }
     x = state.x;
     fineProbs = state.fineProbs;
     try {
       await opts.onStep?.({ ...state, step });
+    } catch (error) {
+      tf.dispose([x, fineProbs]);
+      throw error;
     } finally {
       // x and fineProbs live on into the next step; on the last step maskProbs is x itself
       tf.dispose([state.confidence, state.transitionProbs, ...(state.fineMap ? [state.fineMap] : []),

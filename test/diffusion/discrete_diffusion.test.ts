@@ -159,4 +159,18 @@ test('pSampleLoop rejects bad indices and shapes', async () => {
   tf.dispose([coarse, image, good]);
 });
 
+test('a denoiser or onStep that throws leaves no tensors behind', async () => {
+  const s = createSchedule();
+  const coarse = zeros([1, 8, 8, 1]), image = zeros([1, 8, 8, 3]);
+  let calls = 0;
+  const flaky: Denoiser = (z) => {
+    if (++calls === 3) throw new Error('boom');
+    return tf.zeros([z.shape[0], z.shape[1], z.shape[2], 1]) as tf.Tensor4D;
+  };
+  await expectNoLeak('throwing denoiser', () => expectRejects(pSampleLoop(flaky, s, image, coarse), /boom/));
+  const ok: Denoiser = (z) => tf.zeros([z.shape[0], z.shape[1], z.shape[2], 1]) as tf.Tensor4D;
+  await expectNoLeak('throwing onStep', () => expectRejects(pSampleLoop(ok, s, image, coarse, { onStep: (st) => { if (st.step === 2) throw new Error('stop'); } }), /stop/));
+  tf.dispose([coarse, image]);
+});
+
 test.run();

@@ -79,4 +79,39 @@ test('config: unknown keys at any depth and wrong types are errors; lr schedule'
   assert.equal([0, 3, 9, 10, 19, 20].map((s) => learningRate(c, s)), [0.25, 1, 1, 0.5, 0.5, 0.25]);
 });
 
+test('collapse guard: train IoU stuck below the threshold stops with a clear message, or rolls back and lowers the lr', async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'segrefiner-collapse-'));
+  // iouBelow 2 makes every step count as collapsed, so the guard fires after `patience` steps
+  const stop = new TrainLoop(resolveTrainConfig(applyOverrides(trainRecipe('cpu-synthetic'), [
+    `outDir=${out}`, 'name=stop', 'steps=6', 'imageSize=32', 'batchSize=1', 'logEvery=1', 'checkpointEvery=1',
+    'collapse.iouBelow=2', 'collapse.patience=3', 'collapse.action="stop"',
+  ])), { skipValidation: true, progress: quiet() });
+  await expectRejects(stop.run(), /training collapsed: train IoU below 2 for 3 steps .* Stopped/);
+  stop.dispose();
+  const back = new TrainLoop(resolveTrainConfig(applyOverrides(trainRecipe('cpu-synthetic'), [
+    `outDir=${out}`, 'name=rollback', 'steps=6', 'imageSize=32', 'batchSize=1', 'logEvery=1', 'checkpointEvery=1',
+    'collapse.iouBelow=2', 'collapse.patience=3', 'collapse.maxRollbacks=1',
+  ])), { skipValidation: true, progress: quiet() });
+  await expectRejects(back.run(), /rollbacks used 1\/1/);
+  back.dispose();
+  const events = fs.readFileSync(path.join(out, 'rollback', 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+    .filter((r) => r.type === 'event' && r.event !== 'checkpoint');
+  assert.equal(events.map((e) => [e.event, e.action ?? null]), [['collapse', 'rollback'], ['rollback', null], ['collapse', 'stop']]);
+  assert.is(events[1].lrScale, 0.5);
+});
+
+test('a NaN loss is caught before the update and names the step inputs', async () => {
+  const unet = DenoiseUNet.create({ ...CPU_UNET_CONFIG }, 0);
+  unet.params.get('out.2.bias')!.assign(tf.tensor1d([NaN]));
+  const optimizer = new AdamW({ lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+  const rng = createRng(0);
+  const batch = toTrainBatch([drawSyntheticSample(rng, 32, 0)]);
+  const before = Array.from(unet.params.get('input_blocks.0.0.weight')!.dataSync().slice(0, 5));
+  await expectRejects(trainStep(unet, createSchedule(), optimizer, batch, rng, { lr: 1e-3, clipGradNorm: 0 }), /trainStep: the loss and gradient norm must be finite, but got loss NaN/);
+  assert.equal(Array.from(unet.params.get('input_blocks.0.0.weight')!.dataSync().slice(0, 5)), before, 'no update was applied');
+  tf.dispose([batch.image, batch.gt, batch.coarse]);
+  unet.dispose();
+  optimizer.dispose();
+});
+
 test.run();
