@@ -105,7 +105,7 @@ export type { SceneOptions, SyntheticScene } from './data/synthetic_scene';
 export { chooseMode, PAPER_MODEL_SIZE, SegRefiner } from './refine/refiner';
 export type { SegRefinerSettings } from './refine/refiner';
 export { DEFAULT_HIGH_RESOLUTION_OPTIONS, DEFAULT_INSTANCE_OPTIONS, MAX_BATCH_SIZE, resolveRefineOptions } from './refine/options';
-export type { HighResolutionOptions, InstanceOptions, RefineMode, RefineOptions, RefineOptionsInput, RefineResult, RefineStep } from './refine/options';
+export type { HighResolutionOptions, InstanceOptions, RefineMode, RefineOptions, RefineOptionsInput, RefineResult, RefineStep, StepMapSet } from './refine/options';
 export { applyColormap, colormapColor, colormapTable, plotlyColorscale, COLORMAP_NAMES } from './vis/colormap';
 export type { ColormapName, Rgb } from './vis/colormap';
 export { overlayMasks, overlayPng, rgbToPng, fadedGray, OVERLAY_COLORS } from './vis/overlay';

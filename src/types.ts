@@ -1,5 +1,6 @@
 /** Shared data types of the toolkit (style B4): every module may import these; siblings do not import each other. */
 import type * as tf from '@tensorflow/tfjs';
+import type { Rle } from './util/coco_rle';
 
 /** A binary mask as a plain typed array, row-major: data[y·width + x] ∈ {0, 1}. Metrics need no tensors. */
 export interface BinaryMask {
@@ -29,3 +30,19 @@ export type MaskBatch = tf.Tensor4D;
 export type MaskLogits = tf.Tensor4D;
 /** Diffusion step indices, [B], int32, 0 ≤ t < numTimesteps (code index: 0 least coarse, T−1 fully coarse). */
 export type Timesteps = tf.Tensor1D;
+
+/**
+ * One ground-truth instance of a COCO/LVIS JSON, as src/data loads it and src/metrics evaluates it
+ * (siblings share it through this file).
+ */
+export interface CocoInstance {
+  id: number;
+  imageId: number;
+  categoryId: number;
+  /** The JSON `area` (pycocotools uses it, not the mask area, for the area ranges), or the mask area when absent. */
+  area: number;
+  iscrowd: boolean;
+  /** The annotation's `ignore` flag; the instance is ignored if ignore || iscrowd. */
+  ignore: boolean;
+  segmentation: Rle;
+}

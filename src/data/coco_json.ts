@@ -17,20 +17,13 @@
  */
 import { promises as fs } from 'fs';
 import { Rle, rleArea, rleFromPolygon, rleFromString, rleMerge, assertRleSize } from '../util/coco_rle';
+import type { CocoInstance } from '../types';
 
 export interface CocoImage { id: number; height: number; width: number; fileName?: string }
 export interface CocoCategory { id: number; name: string }
 
-export interface CocoAnnotation {
-  id: number;
-  imageId: number;
-  categoryId: number;
-  /** The JSON `area` (used for the area ranges), or the mask area when absent. */
-  area: number;
-  iscrowd: boolean;
-  ignore: boolean;
-  segmentation: Rle;
-}
+/** A loaded annotation (the shared CocoInstance record). */
+export type CocoAnnotation = CocoInstance;
 
 export interface CocoGroundTruth {
   images: CocoImage[];

@@ -4,19 +4,10 @@
  */
 import { boundaryWidth, maskBoundary } from './boundary_iou';
 import { decodeRleCrop, encodeCrop, Rle, rleArea, rleIou, rleToBbox } from '../util/coco_rle';
+import type { CocoInstance } from '../types';
 
-/** A ground-truth instance (as loaded from a COCO/LVIS JSON). */
-export interface CocoGtInstance {
-  id: number;
-  imageId: number;
-  categoryId: number;
-  /** The annotation's `area` field (pycocotools uses it, not the mask area, for the area ranges). */
-  area: number;
-  iscrowd: boolean;
-  /** The annotation's `ignore` flag; the instance is ignored if ignore || iscrowd. */
-  ignore: boolean;
-  segmentation: Rle;
-}
+/** A ground-truth instance (as loaded from a COCO/LVIS JSON): the shared CocoInstance record. */
+export type CocoGtInstance = CocoInstance;
 
 /** A detection (one entry of a COCO results JSON). */
 export interface CocoDtInstance {

@@ -38,19 +38,9 @@ export interface HighResolutionOptions {
   emptyBelow128: boolean;
 }
 
-/** Per-step maps at the input resolution, pasted back like the final output (zero outside an instance crop). */
-export interface RefineStep {
-  /** Index of the mask in the refineBatch call (0 for refine). */
-  maskIndex: number;
-  /** 'instance' loop, or the high-resolution 'global' pass and its one 'local' step (merged over patches). */
-  stage: 'instance' | 'global' | 'local';
-  /** 0-based position in this stage's loop. */
-  step: number;
-  /** Code index t of the step. */
-  t: number;
-  height: number;
-  width: number;
-  /** x after the step (binary, or σ(logits) on the last step), row-major [height, width]. */
+/** The maps of one reverse step for one mask, row-major (model size inside the loop, input size in RefineStep). */
+export interface StepMapSet {
+  /** x after the step (binary, or σ(logits) on the last step). */
   x: Float32Array;
   /** σ(logits). */
   maskProbs: Float32Array;
@@ -62,6 +52,20 @@ export interface RefineStep {
   fineProbs: Float32Array;
   /** The fine-state map drawn this step; null on a stage's last step (nothing is drawn). */
   fineMap: Float32Array | null;
+}
+
+/** Per-step maps at the input resolution [height, width], pasted back like the final output (zero outside an instance crop). */
+export interface RefineStep extends StepMapSet {
+  /** Index of the mask in the refineBatch call (0 for refine). */
+  maskIndex: number;
+  /** 'instance' loop, or the high-resolution 'global' pass and its one 'local' step (merged over patches). */
+  stage: 'instance' | 'global' | 'local';
+  /** 0-based position in this stage's loop. */
+  step: number;
+  /** Code index t of the step. */
+  t: number;
+  height: number;
+  width: number;
 }
 
 export interface RefineOptions {

@@ -7,17 +7,10 @@ import * as tf from '@tensorflow/tfjs';
 import { pSampleLoop, StepState } from '../diffusion/discrete_diffusion';
 import type { ImageBatch, MaskBatch } from '../types';
 import type { Rng } from '../util/rng';
-import type { RefineEngine } from './options';
+import type { RefineEngine, StepMapSet } from './options';
 
 /** One sample's maps of one step, model size, row-major [S, S]. */
-export interface SampleStepMaps {
-  x: Float32Array;
-  maskProbs: Float32Array;
-  confidence: Float32Array;
-  transitionProbs: Float32Array;
-  fineProbs: Float32Array;
-  fineMap: Float32Array | null;
-}
+export type SampleStepMaps = StepMapSet;
 
 export interface LoopInput {
   /** Normalised images, one HWC [S, S, 3] array per sample. */
