@@ -11,21 +11,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import {
-  BinaryMask, coarsenMask, computeBoundaryAccuracy, computeBoundaryIou, computeIou, createRng, createSchedule, cumulativeIou,
-  generateScene, initBackend, loadModelDir, loadPairedFolder, readBinaryMask, readImage, refineSamples, SegRefiner, sceneSeeds, validationSamples,
+  BinaryMask, coarsenMask, createRng, createSchedule, generateScene, initBackend, loadModelDir, loadPairedFolder, MaskScores,
+  readBinaryMask, readImage, refineSamples, scoreMasks, SegRefiner, sceneSeeds, validationSamples,
 } from '../src';
 import { fileSeed } from '../src/cli/coarsen';
 
-export interface Scores { meanIou: number; cumulativeIou: number; mba: number; boundaryIou: number }
-export interface Row { set: string; images: number; coarse: Scores; refined: Scores; note: string }
-
-export function scorePairs(gts: BinaryMask[], preds: BinaryMask[]): Scores {
-  const ious = gts.map((g, i) => computeIou(g, preds[i]));
-  const mbas = gts.map((g, i) => computeBoundaryAccuracy(g, preds[i]).boundaryAccuracy).filter((v): v is number => v !== null);
-  const bious = gts.map((g, i) => computeBoundaryIou(g, preds[i]).boundaryIou).filter((v): v is number => v !== null);
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  return { meanIou: mean(ious.map((r) => r.iou ?? 1)), cumulativeIou: cumulativeIou(ious) ?? 1, mba: mean(mbas), boundaryIou: mean(bious) };
-}
+export interface Row { set: string; images: number; coarse: MaskScores; refined: MaskScores; note: string }
 
 async function heldOutNative(modelDir: string, scenes: number, seeds: number): Promise<Row[]> {
   const { unet, config } = loadModelDir(modelDir);
@@ -36,7 +27,7 @@ async function heldOutNative(modelDir: string, scenes: number, seeds: number): P
   for (let seed = 0; seed < seeds; seed++) {
     const refined = await refineSamples(unet.denoiser, schedule, samples, [5, 4, 3, 2, 1, 0], seed);
     const gts = samples.map((x) => x.gt);
-    rows.push({ set: `synthetic ${size}² (native, seed ${seed})`, images: scenes, coarse: scorePairs(gts, samples.map((x) => x.coarse)), refined: scorePairs(gts, refined), note: 'full frame, 6 steps' });
+    rows.push({ set: `synthetic ${size}² (native, seed ${seed})`, images: scenes, coarse: scoreMasks(gts, samples.map((x) => x.coarse)), refined: scoreMasks(gts, refined), note: 'full frame, 6 steps' });
   }
   unet.dispose();
   return rows;
@@ -58,7 +49,7 @@ async function largeScenes(refiner: SegRefiner, size: number, n: number): Promis
     return { image: s.image, gt: s.mask, coarse: coarsenMask(s.mask, rng) };
   }).filter((it) => it.coarse.data.some((v) => v));
   const refined = await refineAll(refiner, items);
-  return { set: `synthetic ${size}² (instance path)`, images: items.length, coarse: scorePairs(items.map((i) => i.gt), items.map((i) => i.coarse)), refined: scorePairs(items.map((i) => i.gt), refined), note: 'crop + resize to the model size + paste back' };
+  return { set: `synthetic ${size}² (instance path)`, images: items.length, coarse: scoreMasks(items.map((i) => i.gt), items.map((i) => i.coarse)), refined: scoreMasks(items.map((i) => i.gt), refined), note: 'crop + resize to the model size + paste back' };
 }
 
 async function devSet(refiner: SegRefiner, root: string): Promise<Row[]> {
@@ -71,7 +62,7 @@ async function devSet(refiner: SegRefiner, root: string): Promise<Row[]> {
       items.push({ image: await readImage(item.imagePath), gt, coarse: coarsenMask(gt, createRng(fileSeed(0, path.basename(item.maskPath)))) });
     }
     const refined = await refineAll(refiner, items);
-    rows.push({ set: `dev/${name}`, images: items.length, coarse: scorePairs(items.map((i) => i.gt), items.map((i) => i.coarse)), refined: scorePairs(items.map((i) => i.gt), refined), note: 'real photos, coarse = modify_boundary(GT), mode auto' });
+    rows.push({ set: `dev/${name}`, images: items.length, coarse: scoreMasks(items.map((i) => i.gt), items.map((i) => i.coarse)), refined: scoreMasks(items.map((i) => i.gt), refined), note: 'real photos, coarse = modify_boundary(GT), mode auto' });
   }
   return rows;
 }

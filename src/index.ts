@@ -59,8 +59,10 @@ export { CHECKPOINT_FILE, CollapseError, METRICS_FILE, TrainLoop } from './train
 export type { TrainLoopOptions, TrainSummary } from './train/train_loop';
 export { loadTrainCheckpoint, saveTrainCheckpoint } from './train/checkpoint';
 export type { TrainState } from './train/checkpoint';
-export { refineSamples, scoreMasks, validate, validationSamples } from './train/validation';
-export type { MaskScores, ValidationResult } from './train/validation';
+export { refineSamples, validate, validationSamples } from './train/validation';
+export type { ValidationResult } from './train/validation';
+export { scoreMasks } from './metrics/mask_set';
+export type { MaskScores } from './metrics/mask_set';
 export { drawSyntheticSample, sceneSample, toTrainBatch } from './train/synthetic_batches';
 export type { HostSample } from './train/synthetic_batches';
 export { trainRecipe, TRAIN_RECIPES } from './train/recipes';

@@ -9,9 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/discrete_diffusion';
 import { pSampleLoop } from '../diffusion/discrete_diffusion';
 import { Schedule } from '../diffusion/schedule';
-import { computeBoundaryAccuracy } from '../metrics/boundary_accuracy';
-import { computeBoundaryIou } from '../metrics/boundary_iou';
-import { computeIou } from '../metrics/iou';
+import { scoreMasks } from '../metrics/mask_set';
 import { coarsenMask } from '../data/coarse_mask';
 import { normalizeImage } from '../data/image_io';
 import { generateScene, sceneSeeds } from '../data/synthetic_scene';
@@ -70,15 +68,8 @@ function median(xs: number[]): number {
 
 /** Mean per-image IoU, mBA and Boundary IoU of predictions against the samples' ground truth. */
 export function datasetScores(samples: AblationSample[], preds: BinaryMask[]): { iou: number; mba: number; boundaryIou: number } {
-  let iou = 0, mba = 0, nMba = 0, biou = 0, nBiou = 0;
-  samples.forEach((s, i) => {
-    iou += computeIou(s.gt, preds[i]).iou ?? 1;
-    const ba = computeBoundaryAccuracy(s.gt, preds[i]).boundaryAccuracy;
-    if (ba !== null) { mba += ba; nMba++; }
-    const b = computeBoundaryIou(s.gt, preds[i]).boundaryIou;
-    if (b !== null) { biou += b; nBiou++; }
-  });
-  return { iou: iou / samples.length, mba: mba / Math.max(1, nMba), boundaryIou: biou / Math.max(1, nBiou) };
+  const s = scoreMasks(samples.map((x) => x.gt), preds);
+  return { iou: s.meanIou, mba: s.mba, boundaryIou: s.boundaryIou };
 }
 
 /** Refines all samples with one variant and seed; returns binary masks and the wall time per sample. */

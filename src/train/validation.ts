@@ -7,18 +7,12 @@ import * as tf from '@tensorflow/tfjs';
 import { pSampleLoop } from '../diffusion/discrete_diffusion';
 import { Schedule } from '../diffusion/schedule';
 import { generateScene, sceneSeeds } from '../data/synthetic_scene';
-import { computeBoundaryAccuracy, meanBoundaryAccuracy } from '../metrics/boundary_accuracy';
-import { computeIou, cumulativeIou } from '../metrics/iou';
+import { MaskScores, scoreMasks } from '../metrics/mask_set';
 import type { Denoiser } from '../diffusion/discrete_diffusion';
 import type { BinaryMask } from '../types';
 import { createRng } from '../util/rng';
 import { HostSample, sceneSample, toTrainBatch, disposeBatch } from './synthetic_batches';
 
-export interface MaskScores {
-  meanIou: number;
-  cumulativeIou: number;
-  mba: number;
-}
 
 export interface ValidationResult {
   scenes: number;
@@ -30,16 +24,6 @@ export interface ValidationResult {
 export function validationSamples(n: number, size: number, seed = 0): HostSample[] {
   const rng = createRng(seed + 7919);
   return sceneSeeds('val', n).map((s) => sceneSample(generateScene({ seed: s, height: size, width: size }), rng, false));
-}
-
-export function scoreMasks(gts: BinaryMask[], preds: BinaryMask[]): MaskScores {
-  const ious = gts.map((g, i) => computeIou(g, preds[i]));
-  const bas = gts.map((g, i) => computeBoundaryAccuracy(g, preds[i]));
-  return {
-    meanIou: ious.reduce((a, r) => a + (r.iou ?? 1), 0) / ious.length,
-    cumulativeIou: cumulativeIou(ious) ?? 1,
-    mba: meanBoundaryAccuracy(bas) ?? 0,
-  };
 }
 
 /** Refines host samples in batches; returns binary masks (probabilities ≥ 0.5). */
