@@ -84,3 +84,15 @@ export function sameMask(a: BinaryMask, b: BinaryMask): string | null {
 export function flipDenoiser(): CountingDenoiser {
   return counting((z) => tf.mul(tf.sub(0.5, tf.slice(z, [0, 0, 0, 3], [-1, -1, -1, 1])), 3));
 }
+
+/**
+ * The high-resolution test scene: a 512² image for model size 128 (the global pass sees every 4th
+ * pixel), truth a disk of radius 150, coarse mask a disk of radius 140; the doubtful denoiser is
+ * unsure on the ring between them.
+ */
+export function diskScene(): { N: number; S: number; gt: BinaryMask; coarse: BinaryMask; image: RgbImage } {
+  const N = 512, S = 128;
+  const gt = maskFrom(N, N, (y, x) => (y - 256) ** 2 + (x - 256) ** 2 <= 150 ** 2);
+  const coarse = maskFrom(N, N, (y, x) => (y - 256) ** 2 + (x - 256) ** 2 <= 140 ** 2);
+  return { N, S, gt, coarse, image: imageFromMask(gt) };
+}

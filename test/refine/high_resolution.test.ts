@@ -13,18 +13,13 @@ import { DEFAULT_HIGH_RESOLUTION_OPTIONS, RefineStep } from '../../src/refine/op
 import { SegRefiner } from '../../src/refine/refiner';
 import { createRng } from '../../src/util/rng';
 import { useTestBackend } from '../helpers/backend';
-import { doubtfulDenoiser, imageFromMask, maskFrom, perfectDenoiser, sameMask } from './fake_denoisers';
+import { diskScene, doubtfulDenoiser, imageFromMask, maskFrom, perfectDenoiser, sameMask } from './fake_denoisers';
 
 test.before(async () => {
   await useTestBackend();
 });
 
-// 512² image, model size 128: the global pass sees every 4th pixel. The truth is a disk of radius
-// 150, the coarse mask a disk of radius 140: the doubtful denoiser is unsure on the ring between them.
-const N = 512, S = 128;
-const gt = maskFrom(N, N, (y, x) => (y - 256) ** 2 + (x - 256) ** 2 <= 150 ** 2);
-const coarse = maskFrom(N, N, (y, x) => (y - 256) ** 2 + (x - 256) ** 2 <= 140 ** 2);
-const image = imageFromMask(gt);
+const { N, S, gt, coarse, image } = diskScene();
 
 test('patches go where the global pass was unsure; inside them the result is exact, elsewhere it is M_g', async () => {
   const d = doubtfulDenoiser();

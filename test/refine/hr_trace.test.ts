@@ -15,17 +15,13 @@ import { SegRefiner } from '../../src/refine/refiner';
 import { createRng } from '../../src/util/rng';
 import { useTestBackend } from '../helpers/backend';
 import { expectNoLeak } from '../helpers/leaks';
-import { doubtfulDenoiser, imageFromMask, maskFrom, perfectDenoiser, sameMask } from './fake_denoisers';
+import { diskScene, doubtfulDenoiser, maskFrom, perfectDenoiser, sameMask } from './fake_denoisers';
 
 test.before(async () => {
   await useTestBackend();
 });
 
-// As in high_resolution.test.ts: 512² image, model size 128, truth a disk of radius 150, coarse radius 140.
-const N = 512, S = 128;
-const gt = maskFrom(N, N, (y, x) => (y - 256) ** 2 + (x - 256) ** 2 <= 150 ** 2);
-const coarse = maskFrom(N, N, (y, x) => (y - 256) ** 2 + (x - 256) ** 2 <= 140 ** 2);
-const image = imageFromMask(gt);
+const { N, S, coarse, image } = diskScene();
 
 test('gridFromUpsampled inverts a nearest upsampling, also for sizes that are not multiples', () => {
   for (const [h, w, s] of [[7, 5, 3], [10, 13, 4], [4, 4, 4]]) {
