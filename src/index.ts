@@ -28,6 +28,7 @@ export type { DenoiserInput, ImageBatch, MaskBatch, MaskLogits, Timesteps } from
 export { assertShape } from './util/assert';
 export { randomUniformArray } from './util/rng';
 export { groupNormalize, silu, upsampleNearest2x } from './util/tensor_ops';
+export { GROUP_NORM_EPS, groupNormAffine } from './model/group_norm';
 export { writeFileAtomic } from './util/atomic_write';
 export { DEFAULT_DIFFUSION_CONFIG, resolveDiffusionConfig, SCHEDULE_NAMES } from './diffusion/config';
 export type { DiffusionConfig, ScheduleName } from './diffusion/config';

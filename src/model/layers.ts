@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { silu, upsampleNearest2x } from '../util/tensor_ops';
+import { groupNormAffine } from './group_norm';
 
 /** Parameter lookup by state_dict key; throws on a missing key. */
 export type Params = (key: string) => tf.Tensor;
@@ -22,20 +23,9 @@ export function conv(p: Params, prefix: string, x: tf.Tensor4D, stride = 1): tf.
   return tf.add(tf.conv2d(x, w, stride, w.shape[0] === 1 ? 'valid' : PAD_1), p(`${prefix}.bias`));
 }
 
-/**
- * GroupNorm(32) with the per-channel affine transform (eps 1e-5, biased variance, float32 as
- * upstream). The group statistics and the affine are folded into one per-(sample, channel) scale and
- * shift, so the full-size tensor sees one multiply and one add on its own 4-D shape: the 5-D
- * broadcasts of (x − mean) / σ are ~3.7× slower per element on wasm (docs/speed.md).
- */
+/** GroupNorm(32) with the per-channel affine transform, as one op with a closed-form gradient (group_norm.ts). */
 export function groupNorm(p: Params, prefix: string, x: tf.Tensor4D): tf.Tensor4D {
-  const [b, h, w, c] = x.shape;
-  const perGroup = c / GROUP_NORM_GROUPS;
-  const { mean, variance } = tf.moments(tf.reshape(x, [b, h, w, GROUP_NORM_GROUPS, perGroup]), [1, 2, 4], true); // [B,1,1,G,1]
-  const toChannels = (v: tf.Tensor) => tf.reshape(tf.mul(v, tf.ones([1, 1, 1, 1, perGroup])), [b, 1, 1, c]); // [B,1,1,C]
-  const scale = tf.mul(toChannels(tf.rsqrt(tf.add(variance, 1e-5))), p(`${prefix}.weight`)); // γ / σ
-  const shift = tf.sub(p(`${prefix}.bias`), tf.mul(toChannels(mean), scale)); // β − μ·γ/σ
-  return tf.add(tf.mul(x, scale), shift);
+  return groupNormAffine(x, p(`${prefix}.weight`) as tf.Tensor1D, p(`${prefix}.bias`) as tf.Tensor1D, GROUP_NORM_GROUPS);
 }
 
 /**
