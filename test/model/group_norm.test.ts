@@ -66,7 +66,7 @@ test('gradients for x, γ and β equal central finite differences of the float64
   const { x, gamma, beta, weights } = inputs(shape, 2);
   const loss = (xs: Float64Array, g: Float64Array, bt: Float64Array) =>
     groupNormReference(xs, shape, g, bt, groups).reduce((s, v, i) => s + v * weights[i], 0);
-  const numeric = (values: number[], which: 0 | 1 | 2): number[] => values.map((_, i) => {
+  const numeric = (values: ArrayLike<number>, which: 0 | 1 | 2): number[] => Array.from(values, (_, i) => {
     const args = [Float64Array.from(x), Float64Array.from(gamma), Float64Array.from(beta)] as const;
     const step = 1e-6;
     args[which][i] += step; const up = loss(...args);
