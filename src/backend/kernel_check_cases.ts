@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, randomNormalArray } from '../util/rng';
-import { groupNormalize, upsampleNearest2x } from '../util/tensor_ops';
+import { groupNormAffine } from '../util/group_norm';
+import { upsampleNearest2x } from '../util/tensor_ops';
 import { CHECK_PROBE_UNET, createProbeUNetParams, probeUNetLoss } from './probe_unet';
 
 /** One input: shape and values (float32 unless int32 values are given). */
@@ -132,8 +133,9 @@ function attention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor): tf.Tensor {
 }
 
 export const UNET_OP_CASES: KernelCheckCase[] = [
-  valueAndGrad('GroupNorm via moments, x [2,6,5,8], 4 groups', ['Mean', 'SquaredDifference', 'Rsqrt'], [[2, 6, 5, 8]],
-    (x) => groupNormalize(x as tf.Tensor4D, 4)),
+  valueAndGrad('GroupNorm as the model computes it (matmul channel sums, closed-form gradient), x [2,6,5,8], 4 groups',
+    ['BatchMatMul', 'Sum', 'Rsqrt'], [[2, 6, 5, 8], [8], [8]],
+    (x, gamma, beta) => groupNormAffine(x as tf.Tensor4D, gamma as tf.Tensor1D, beta as tf.Tensor1D, 4)),
   valueAndGrad('SiLU', ['Sigmoid', 'Multiply'], [[3, 17]], (x) => tf.mul(x, tf.sigmoid(x))),
   valueAndGrad('attention softmax(q·kᵀ/√d)·v, [4,9,6]', ['BatchMatMul', 'Softmax'], [[4, 9, 6], [4, 9, 6], [4, 9, 6]], attention),
   valueAndGrad('nearest ×2 upsampling (reshape·ones), [2,5,3,4]', ['Multiply', 'Sum'], [[2, 5, 3, 4]],

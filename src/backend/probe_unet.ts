@@ -1,13 +1,14 @@
 /**
  * A small U-Net-shaped network used to *probe a backend*: the whole-network gradient check of
  * `segrefiner doctor` and the training-step benchmark. It uses every op family of SegRefiner's
- * DenoiseUNet (3×3/1×1 convs, PyTorch-padded stride-2 convs, GroupNorm via moments, SiLU, a one-hot
+ * DenoiseUNet (3×3/1×1 convs, PyTorch-padded stride-2 convs, the model's GroupNorm op, SiLU, a one-hot
  * learned time embedding, head-major softmax attention, nearest ×2 up, skip concat, sigmoid-BCE).
  * It is not the model: src/model holds DenoiseUNet. Functional (params in a map), NHWC.
  */
 import * as tf from '@tensorflow/tfjs';
 import { createRng, randomNormalArray } from '../util/rng';
-import { groupNormalize, upsampleNearest2x } from '../util/tensor_ops';
+import { groupNormAffine } from '../util/group_norm';
+import { upsampleNearest2x } from '../util/tensor_ops';
 
 export interface ProbeUNetConfig {
   inChannels: number;
@@ -133,8 +134,8 @@ class ProbeOps {
 
   /** GroupNorm(groups) with the learned scale and shift. */
   norm(x: tf.Tensor4D, name: string): tf.Tensor4D {
-    const normed = groupNormalize(x, Math.min(this.cfg.groups, x.shape[3]));
-    return tf.add(tf.mul(normed, this.get(`${name}.gamma`)), this.get(`${name}.beta`));
+    const groups = Math.min(this.cfg.groups, x.shape[3]);
+    return groupNormAffine(x, this.get(`${name}.gamma`) as tf.Tensor1D, this.get(`${name}.beta`) as tf.Tensor1D, groups);
   }
 
   normSilu(x: tf.Tensor4D, name: string): tf.Tensor4D {

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { silu, upsampleNearest2x } from '../util/tensor_ops';
-import { groupNormAffine } from './group_norm';
+import { groupNormAffine } from '../util/group_norm';
 
 /** Parameter lookup by state_dict key; throws on a missing key. */
 export type Params = (key: string) => tf.Tensor;
@@ -23,7 +23,7 @@ export function conv(p: Params, prefix: string, x: tf.Tensor4D, stride = 1): tf.
   return tf.add(tf.conv2d(x, w, stride, w.shape[0] === 1 ? 'valid' : PAD_1), p(`${prefix}.bias`));
 }
 
-/** GroupNorm(32) with the per-channel affine transform, as one op with a closed-form gradient (group_norm.ts). */
+/** GroupNorm(32) with the per-channel affine transform, as one op with a closed-form gradient (util/group_norm.ts). */
 export function groupNorm(p: Params, prefix: string, x: tf.Tensor4D): tf.Tensor4D {
   return groupNormAffine(x, p(`${prefix}.weight`) as tf.Tensor1D, p(`${prefix}.bias`) as tf.Tensor1D, GROUP_NORM_GROUPS);
 }
