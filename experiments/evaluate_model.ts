@@ -14,7 +14,7 @@ import {
   BinaryMask, coarsenMask, createRng, createSchedule, generateScene, initBackend, loadModelDir, loadPairedFolder, MaskScores,
   readBinaryMask, readImage, refineSamples, scoreMasks, SegRefiner, sceneSeeds, validationSamples,
 } from '../src';
-import { fileSeed } from '../src/cli/coarsen';
+import { fileSeed } from '../src/util/rng';
 
 export interface Row { set: string; images: number; coarse: MaskScores; refined: MaskScores; note: string }
 

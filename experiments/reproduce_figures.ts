@@ -14,7 +14,7 @@ import {
   BinaryMask, coarsenMask, comparisonGridPng, computeIou, createRng, generateScene, initBackend, loadPairedFolder, readBinaryMask,
   readImage, RefineStep, RgbImage, sceneSeeds, SegRefiner, stepFigurePng,
 } from '../src';
-import { fileSeed } from '../src/cli/coarsen';
+import { fileSeed } from '../src/util/rng';
 
 interface Item { name: string; image: RgbImage; gt: BinaryMask; coarse: BinaryMask }
 

@@ -11,7 +11,7 @@ import { coarsenMask } from '../data/coarse_mask';
 import { IMAGE_EXTENSIONS } from '../data/image_io';
 import { readBinaryMask, writeMaskPng } from '../data/mask_io';
 import { computeIou } from '../metrics/iou';
-import { createRng } from '../util/rng';
+import { createRng, fileSeed } from '../util/rng';
 import { FlagSpecs, formatUsage, parseFlags } from './parse_flags';
 import { UsageError } from './usage_error';
 
@@ -21,13 +21,6 @@ export const COARSEN_FLAGS: FlagSpecs = {
   seed: { type: 'string', description: 'integer seed (default 0); each file gets its own seed from it and its name' },
   expand: { type: 'boolean', description: 'fill holes first (the HR coarse_expand variant)' },
 };
-
-/** The seed of one file: FNV-1a of its name mixed with the run seed (an int32). */
-export function fileSeed(seed: number, name: string): number {
-  let h = 0x811c9dc5;
-  for (const byte of Buffer.from(name, 'utf8')) h = Math.imul(h ^ byte, 0x01000193);
-  return (h ^ Math.imul(seed | 0, 0x9e3779b1)) | 0;
-}
 
 interface CoarsenArgs {
   masks: string;

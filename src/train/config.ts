@@ -5,12 +5,16 @@
  */
 import * as fs from 'fs';
 import { DiffusionConfig, resolveDiffusionConfig } from '../diffusion/config';
+import { CoarseMix, checkCoarseMix, TRAIN_COARSE_MIX } from '../data/coarse_mix';
 import { PAPER_UNET_CONFIG, resolveUNetConfig, UNetConfig } from '../model/config';
 import { AdamWConfig, DEFAULT_ADAMW_CONFIG } from './adamw';
 
 export type CollapseAction = 'stop' | 'rollback';
-/** 'synthetic': built-in scenes; 'coco-instances': LR sampler (COCO/LVIS JSON); 'hr-folder': HR sampler (method.md §3.3–3.4). */
-export type TrainDataKind = 'synthetic' | 'coco-instances' | 'hr-folder';
+/**
+ * 'synthetic': built-in scenes; 'coco-instances': LR sampler (COCO/LVIS JSON); 'hr-folder': HR sampler
+ * (method.md §3.3–3.4); 'photo-folders': paired folders of real photographs (photo_sampler.ts).
+ */
+export type TrainDataKind = 'synthetic' | 'coco-instances' | 'hr-folder' | 'photo-folders';
 
 export interface TrainConfig {
   /** Run folder name under outDir. */
@@ -18,6 +22,8 @@ export interface TrainConfig {
   outDir: string;
   /** Seed of everything random (weights, data, timesteps, q_sample). */
   seed: number;
+  /** A model folder whose weights start the run (fine-tuning; its network config must equal `model`); '' = random init. */
+  initFrom: string;
   model: UNetConfig;
   diffusion: DiffusionConfig;
   optimizer: AdamWConfig;
@@ -35,8 +41,18 @@ export interface TrainConfig {
     /** horizontal flip probability */ flipProb: number;
     /** 'coco-instances': the image folder; 'hr-folder': the dataset folder (unused by 'synthetic') */ root: string;
     /** 'coco-instances': the instances JSON (unused otherwise) */ annotations: string;
+    /** 'photo-folders': paired folders (images/ + masks/); `--set data.roots=a,b` */ roots: string[];
+    /** 'photo-folders': relative weight per root ([] = all 1) */ rootWeights: number[];
+    /** 'photo-folders': how coarse masks are drawn (coarse_mix.ts) */ coarse: CoarseMix;
+    /** 'photo-folders': probability of a full-resolution boundary patch instead of an object crop */ patchProb: number;
+    /** 'photo-folders': context around the object box, with jitter (upstream 40) */ padSize: number;
   };
-  validation: { every: number; numScenes: number; /** model steps per refinement */ indices: number[] };
+  /**
+   * numScenes held-out synthetic scenes, or, when `roots` is set, every pair of those folders (e.g. a dev
+   * set, never trained on) with two fixed coarse masks each: modify_boundary (`segrefiner coarsen --seed 0`)
+   * and the gentle mix; all refined at the model size around the coarse box (+20 px).
+   */
+  validation: { every: number; numScenes: number; /** model steps per refinement */ indices: number[]; roots: string[] };
   checkpointEvery: number;
   sampleEvery: number;
   logEvery: number;
@@ -48,6 +64,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   name: 'run',
   outDir: 'runs',
   seed: 0,
+  initFrom: '',
   model: { ...PAPER_UNET_CONFIG },
   diffusion: resolveDiffusionConfig(),
   optimizer: { ...DEFAULT_ADAMW_CONFIG },
@@ -56,8 +73,8 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   imageSize: 256,
   lrSchedule: { milestones: [80000, 100000], gamma: 0.5, warmupSteps: 0 },
   clipGradNorm: 0,
-  data: { kind: 'synthetic', flipProb: 0.5, root: '', annotations: '' },
-  validation: { every: 5000, numScenes: 32, indices: [5, 4, 3, 2, 1, 0] },
+  data: { kind: 'synthetic', flipProb: 0.5, root: '', annotations: '', roots: [], rootWeights: [], coarse: structuredClone(TRAIN_COARSE_MIX), patchProb: 0.25, padSize: 40 },
+  validation: { every: 5000, numScenes: 32, indices: [5, 4, 3, 2, 1, 0], roots: [] },
   checkpointEvery: 5000,
   sampleEvery: 5000,
   logEvery: 50,
@@ -73,6 +90,11 @@ function mergeChecked(base: Record<string, unknown>, partial: Record<string, unk
     const where = pathSoFar ? `${pathSoFar}.${k}` : k;
     if (!(k in base)) throw new Error(`resolveTrainConfig: unknown key '${where}'; expected one of ${Object.keys(base).map((b) => (pathSoFar ? `${pathSoFar}.${b}` : b)).join(', ')}.`);
     const b = base[k];
+    // `--set data.roots=a,b` gives a string where a list is expected: split it at commas (numbers parsed)
+    if (Array.isArray(b) && typeof v === 'string') {
+      out[k] = v === '' ? [] : v.split(',').map((x) => (x.trim() !== '' && Number.isFinite(Number(x)) ? Number(x) : x));
+      continue;
+    }
     if (b !== null && typeof b === 'object' && !Array.isArray(b)) {
       if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new Error(`resolveTrainConfig: '${where}' must be an object, but got ${JSON.stringify(v)}.`);
       out[k] = mergeChecked(b as Record<string, unknown>, v as Record<string, unknown>, where);
@@ -105,7 +127,14 @@ export function resolveTrainConfig(partial: Record<string, unknown> = {}): Train
   return c;
 }
 
-const DATA_KINDS: readonly TrainDataKind[] = ['synthetic', 'coco-instances', 'hr-folder'];
+const DATA_KINDS: readonly TrainDataKind[] = ['synthetic', 'coco-instances', 'hr-folder', 'photo-folders'];
+
+/** `path` exists and is a folder (or a file), else an error naming the key. */
+function requirePath(key: string, value: string, what: 'folder' | 'file', forWhat: string): void {
+  let stat: fs.Stats | undefined;
+  try { stat = fs.statSync(value); } catch { stat = undefined; }
+  if (!stat || stat.isDirectory() !== (what === 'folder')) throw new Error(`resolveTrainConfig: ${key} must be an existing ${what} ${forWhat}, but ${value} ${stat ? `is not a ${what}` : 'does not exist'}.`);
+}
 
 /** data.kind is known; the paths its sampler needs are given and exist (named in the error). */
 function checkDataConfig(c: TrainConfig): void {
@@ -116,13 +145,26 @@ function checkDataConfig(c: TrainConfig): void {
     : d.kind === 'hr-folder' ? [['data.root', d.root, 'folder']] : [];
   for (const [key, value, what] of needs) {
     if (!value) throw new Error(`resolveTrainConfig: ${key} must name the dataset ${what} for data.kind '${d.kind}' (--set ${key}=<path>), but it is empty.`);
-    let stat: fs.Stats | undefined;
-    try { stat = fs.statSync(value); } catch { stat = undefined; }
-    if (!stat || stat.isDirectory() !== (what === 'folder')) throw new Error(`resolveTrainConfig: ${key} must be an existing ${what} for data.kind '${d.kind}', but ${value} ${stat ? `is not a ${what}` : 'does not exist'}.`);
+    requirePath(key, value, what, `for data.kind '${d.kind}'`);
   }
+  if (d.kind === 'photo-folders') checkPhotoFolders(c);
+  c.validation.roots.forEach((r, i) => requirePath(`validation.roots[${i}]`, r, 'folder', '(a paired images/ + masks/ folder)'));
+  if (c.initFrom) requirePath('initFrom', c.initFrom, 'folder', '(a model folder)');
   if (d.kind === 'hr-folder' && c.batchSize % 2 !== 0) {
     throw new Error(`resolveTrainConfig: batchSize must be even for data.kind 'hr-folder' (each draw is an object sample and a patch sample), but got ${c.batchSize}.`);
   }
+}
+
+function checkPhotoFolders(c: TrainConfig): void {
+  const d = c.data;
+  if (d.roots.length === 0) throw new Error("resolveTrainConfig: data.roots must list the photo folders for data.kind 'photo-folders' (--set data.roots=<dir>,<dir>), but it is empty.");
+  d.roots.forEach((r, i) => requirePath(`data.roots[${i}]`, String(r), 'folder', "for data.kind 'photo-folders'"));
+  if (d.rootWeights.length && (d.rootWeights.length !== d.roots.length || !d.rootWeights.every((w) => typeof w === 'number' && w >= 0) || !d.rootWeights.some((w) => w > 0))) {
+    throw new Error(`resolveTrainConfig: data.rootWeights must give one number ≥ 0 per root (${d.roots.length}), not all 0, or be empty, but got ${JSON.stringify(d.rootWeights)}.`);
+  }
+  if (!(d.patchProb >= 0 && d.patchProb <= 1)) throw new Error(`resolveTrainConfig: data.patchProb must be in [0, 1], but got ${d.patchProb}.`);
+  if (!(Number.isInteger(d.padSize) && d.padSize >= 0)) throw new Error(`resolveTrainConfig: data.padSize must be an integer ≥ 0, but got ${d.padSize}.`);
+  checkCoarseMix(d.coarse, 'resolveTrainConfig: data.coarse');
 }
 
 /** Applies `key.path=value` overrides (value parsed as JSON when it parses, else a string) onto a partial config. */

@@ -39,6 +39,8 @@ export interface SampleRecord {
   flip: boolean;
   /** Where the coarse mask came from. */
   coarse: 'online' | 'online-expand' | 'file' | 'file-expand';
+  /** Online coarse masks from a CoarseMix: the degradations applied, e.g. 'band@0.31+shift@0.70'. */
+  degradations?: string;
   /** Patch samples: windows drawn before one had both foreground and background (1 = first try). */
   tries?: number;
   /** Patch samples: no drawn window had both values, so one was placed on the object's boundary. */

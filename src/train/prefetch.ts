@@ -14,6 +14,7 @@ import { TrainConfig } from './config';
 import { SampleDraw, SamplerIssue } from './crop_sample';
 import { HrPatchSampler } from './hr_sampler';
 import { LrObjectSampler } from './lr_sampler';
+import { PhotoFolderSampler } from './photo_sampler';
 import { HostSample } from './synthetic_batches';
 
 /** Anything that makes draws by index: LrObjectSampler, HrPatchSampler. */
@@ -137,7 +138,8 @@ export interface OpenedSource {
 
 /**
  * Opens the sampler of `c.data.kind` ('coco-instances' → LrObjectSampler, 'hr-folder' →
- * HrPatchSampler) at the model size, with the run's seed and flip probability.
+ * HrPatchSampler, 'photo-folders' → PhotoFolderSampler) at the model size, with the run's seed and
+ * flip probability.
  */
 export async function openTrainSource(c: TrainConfig, onIssue?: (issue: SamplerIssue) => void): Promise<OpenedSource> {
   const common = { size: c.imageSize, seed: c.seed, flipProb: c.data.flipProb, onIssue };
@@ -150,5 +152,11 @@ export async function openTrainSource(c: TrainConfig, onIssue?: (issue: SamplerI
     const items = s.dataset.items, offline = items.filter((i) => i.coarseFile && i.expandFile).length;
     return { source: s, skipped: s.skipped, summary: `${items.length} items, ${offline} with both offline coarse masks (${s.skipped.length} files skipped)` };
   }
-  throw new Error(`openTrainSource: data.kind must be 'coco-instances' or 'hr-folder', but got '${c.data.kind}'.`);
+  if (c.data.kind === 'photo-folders') {
+    const d = c.data;
+    const s = PhotoFolderSampler.open({ ...common, roots: d.roots, weights: d.rootWeights, coarse: d.coarse, patchProb: d.patchProb, padSize: d.padSize });
+    const perRoot = s.sources.map((r) => `${r.root}: ${r.items.length} pairs, weight ${r.weight}`).join('; ');
+    return { source: s, skipped: s.skipped, summary: `${s.numItems} photo pairs (${perRoot}; ${s.skipped.length} files skipped)` };
+  }
+  throw new Error(`openTrainSource: data.kind must be 'coco-instances', 'hr-folder' or 'photo-folders', but got '${c.data.kind}'.`);
 }

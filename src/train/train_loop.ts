@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { createSchedule, Schedule } from '../diffusion/schedule';
-import { saveModelDir } from '../model/checkpoint/model_dir';
+import { loadModelDir, saveModelDir } from '../model/checkpoint/model_dir';
 import { DenoiseUNet } from '../model/unet';
 import { writeFileAtomic } from '../util/atomic_write';
 import { createRng, Rng } from '../util/rng';
@@ -25,7 +25,7 @@ import { openTrainSource, TrainFeed } from './prefetch';
 import { Progress } from './progress';
 import { disposeBatch, drawSyntheticSample, HostSample, toTrainBatch } from './synthetic_batches';
 import { NonFiniteLossError, StepStats, trainStep } from './train_step';
-import { refineSamples, validate, validationSamples, ValidationResult } from './validation';
+import { folderValidationSets, refineSamples, validate, validationSamples, ValidationResult, ValidationSet } from './validation';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 export const METRICS_FILE = 'metrics.jsonl';
@@ -58,14 +58,14 @@ export class TrainLoop {
   private rng: Rng;
   private state: TrainState;
   private lowIouStreak = 0;
-  private valSamples: HostSample[] | null = null;
+  private valSets: ValidationSet[] | null = null;
   /** The prefetching sampler of a folder data.kind, opened at the first step. */
   private feed: TrainFeed | null = null;
 
   constructor(readonly config: TrainConfig, private readonly opts: TrainLoopOptions = {}) {
     this.runDir = path.join(config.outDir, config.name);
     this.schedule = createSchedule(config.diffusion);
-    this.unet = DenoiseUNet.create(config.model, config.seed);
+    this.unet = config.initFrom && !opts.resume ? initialWeights(config) : DenoiseUNet.create(config.model, config.seed);
     this.optimizer = new AdamW(config.optimizer);
     this.rng = createRng(config.seed + 1);
     this.state = { step: 0, rngState: this.rng.state(), lrScale: 1, rollbacks: 0 };
@@ -210,19 +210,26 @@ export class TrainLoop {
     this.appendMetrics({ type: 'event', step: this.state.step, event: 'rollback', lrScale, rollbacks });
   }
 
+  /** Validates on every set (held-out synthetic scenes, or the validation folders); returns the first set's result. */
   private async runValidation(progress: Progress): Promise<ValidationResult> {
     const c = this.config;
-    this.valSamples ??= validationSamples(c.validation.numScenes, c.imageSize, c.seed);
-    const t0 = performance.now();
-    const result = await validate(this.unet.denoiser, this.schedule, this.valSamples, c.validation.indices, c.seed);
-    this.appendMetrics({ type: 'val', step: this.state.step, ...result, ms: performance.now() - t0 });
-    progress.note(`validation @${this.state.step}: IoU ${fmt(result.coarse.meanIou)} → ${fmt(result.refined.meanIou)}, mBA ${fmt(result.coarse.mba)} → ${fmt(result.refined.mba)}`);
+    this.valSets ??= c.validation.roots.length
+      ? await folderValidationSets(c.validation.roots, c.imageSize)
+      : [{ name: 'synthetic', samples: validationSamples(c.validation.numScenes, c.imageSize, c.seed) }];
+    const results: ValidationResult[] = [];
+    for (const set of this.valSets) {
+      const t0 = performance.now();
+      const result = await validate(this.unet.denoiser, this.schedule, set.samples, c.validation.indices, c.seed);
+      results.push(result);
+      this.appendMetrics({ type: 'val', step: this.state.step, set: set.name, ...result, ms: performance.now() - t0 });
+      progress.note(`validation @${this.state.step} ${set.name}: IoU ${fmt(result.coarse.meanIou)} → ${fmt(result.refined.meanIou)}, mBA ${fmt(result.coarse.mba)} → ${fmt(result.refined.mba)}`);
+    }
     if (this.state.step % c.sampleEvery === 0 || this.state.step === c.steps) await this.writeSamples();
-    return result;
+    return results[0];
   }
 
   private async writeSamples(): Promise<void> {
-    const samples = (this.valSamples as HostSample[]).slice(0, 4);
+    const samples = (this.valSets as ValidationSet[])[0].samples.slice(0, 4);
     const refined = await refineSamples(this.unet.denoiser, this.schedule, samples, this.config.validation.indices, this.config.seed);
     const { height: h, width: w } = samples[0].gt;
     const grid = new Float32Array(samples.length * h * 3 * w);
@@ -242,6 +249,16 @@ export class TrainLoop {
   private appendMetrics(record: Record<string, unknown>): void {
     fs.appendFileSync(path.join(this.runDir, METRICS_FILE), `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
   }
+}
+
+/** The network of the model folder `initFrom` (fine-tuning); its network config must equal the run's. */
+function initialWeights(c: TrainConfig): DenoiseUNet {
+  const { unet } = loadModelDir(c.initFrom);
+  if (JSON.stringify(unet.config) !== JSON.stringify(c.model)) {
+    unet.dispose();
+    throw new Error(`TrainLoop: initFrom ${c.initFrom} must hold a network of the run's model config ${JSON.stringify(c.model)}, but it holds ${JSON.stringify(unet.config)}.`);
+  }
+  return unet;
 }
 
 function fmt(x: number): string {

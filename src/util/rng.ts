@@ -49,3 +49,13 @@ export function randomUniformArray(rng: Rng, size: number): Float32Array {
   for (let i = 0; i < size; i++) out[i] = rng.uniform();
   return out;
 }
+
+/**
+ * The seed of one file: FNV-1a of its name (UTF-8) mixed with a run seed (an int32), so a file's draws do
+ * not depend on which other files are in its folder or on their order (`segrefiner coarsen`, dev sets).
+ */
+export function fileSeed(seed: number, name: string): number {
+  let h = 0x811c9dc5;
+  for (const byte of new TextEncoder().encode(name)) h = Math.imul(h ^ byte, 0x01000193);
+  return (h ^ Math.imul(seed | 0, 0x9e3779b1)) | 0;
+}

@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { fileSeed } from '../../src/cli/coarsen';
+import { fileSeed } from '../../src/util/rng';
 import { readBinaryMask, writeMaskPng } from '../../src/data/mask_io';
 import type { BinaryMask } from '../../src/types';
 
