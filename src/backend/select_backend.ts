@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as tf from '@tensorflow/tfjs';
 import { silenceCpuBanner } from './cpu_banner';
 import { firstLine, loadNativeBackend, SkippedBackend } from './native';
-import { initWasmBackend, WasmStatus } from './wasm_backend';
+import { initWasmBackend, NativeKernelStatus, WasmStatus } from './wasm_backend';
 
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
 /** A backend the user may force. 'tensorflow' is tfjs-node-gpu or tfjs-node, whichever loads. */
@@ -33,6 +33,8 @@ export interface BackendInfo {
   /** wasm only: thread-pool size actually running, and SIMD; null on other backends. */
   threads: number | null;
   simd: boolean | null;
+  /** wasm only: the native oneDNN kernels, active or why not; null on other backends. */
+  nativeKernels: NativeKernelStatus | null;
   /** Candidates tried before this one, with the reason each was not taken. */
   skipped: SkippedBackend[];
 }
@@ -73,20 +75,20 @@ async function useNative(chosenBy: BackendInfo['chosenBy']): Promise<BackendInfo
   } catch (error) {
     return [...skipped, { candidate: loaded, reason: `loaded but failed to initialise: ${firstLine(error)}` }];
   }
-  return { name: 'tensorflow', package: loaded, chosenBy, threads: null, simd: null, skipped };
+  return { name: 'tensorflow', package: loaded, chosenBy, threads: null, simd: null, nativeKernels: null, skipped };
 }
 
 async function useWasm(threads: number, chosenBy: BackendInfo['chosenBy'], skipped: SkippedBackend[]): Promise<BackendInfo> {
   const status: WasmStatus = await initWasmBackend(threads);
   const notes = status.threadsNote ? [{ candidate: `wasm with ${threads} threads`, reason: status.threadsNote }] : [];
   return { name: 'wasm', package: '@tensorflow/tfjs-backend-wasm', chosenBy, threads: status.threads, simd: status.simd,
-    skipped: [...skipped, ...notes] };
+    nativeKernels: status.nativeKernels, skipped: [...skipped, ...notes] };
 }
 
 async function useCpu(chosenBy: BackendInfo['chosenBy'], skipped: SkippedBackend[]): Promise<BackendInfo> {
   if (!(await tf.setBackend('cpu'))) throw new Error("initBackend: the cpu backend failed to initialise; reinstall @tensorflow/tfjs.");
   silenceCpuBanner(); // the choice is reported in BackendInfo; doctor says how to get a faster one
-  return { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', chosenBy, threads: null, simd: null, skipped };
+  return { name: 'cpu', package: '@tensorflow/tfjs-backend-cpu', chosenBy, threads: null, simd: null, nativeKernels: null, skipped };
 }
 
 async function forceBackend(name: BackendName, chosenBy: BackendInfo['chosenBy'], threads: number): Promise<BackendInfo> {

@@ -5,6 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import * as wasm from '@tensorflow/tfjs-backend-wasm';
 import { firstLine } from './native';
+import { loadNativeAddon } from './native_kernels/addon';
+import { registerNativeKernels } from './native_kernels/register_native_kernels';
 import { registerWasmTrainingKernels } from './wasm_kernels/register_training_kernels';
 import { THREADS_PATCH_WASM_VERSION, withWasmThreadsPatched } from './wasm_threads';
 
@@ -14,6 +16,19 @@ export interface WasmStatus {
   simd: boolean;
   /** Why fewer threads than requested are running, or null. */
   threadsNote: string | null;
+  /** The native oneDNN kernels (issue 13): active with their version and threads, or why not. */
+  nativeKernels: NativeKernelStatus;
+}
+
+export type NativeKernelStatus = { active: true; onednn: string; threads: number } | { active: false; reason: string };
+
+/** Loads the addon and, when it loads, puts its kernels on wasm (the wasm kernels stay as fallbacks). */
+function useNativeKernels(threads: number): NativeKernelStatus {
+  const load = loadNativeAddon(threads);
+  if (!load.addon) return { active: false, reason: load.reason };
+  registerNativeKernels(load.addon);
+  const info = load.addon.info();
+  return { active: true, onednn: info.onednn, threads: info.threads };
 }
 
 async function setWasm(): Promise<void> {
@@ -58,5 +73,5 @@ export async function initWasmBackend(threads: number): Promise<WasmStatus> {
   registerWasmTrainingKernels();
   const running = wasm.getThreadsCount();
   if (threadsNote === null && running < threads) threadsNote = `the backend started ${running} of ${threads} threads`;
-  return { threads: running, simd, threadsNote };
+  return { threads: running, simd, threadsNote, nativeKernels: useNativeKernels(threads) };
 }

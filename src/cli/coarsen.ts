@@ -1,13 +1,16 @@
 /**
- * `segrefiner coarsen --masks <dir> --out <dir> [--seed S] [--expand]`: the offline coarse-mask
- * generator, like upstream scripts/gen_coarse_masks_hr.py. One coarse 0/255 PNG per mask, under the
+ * `segrefiner coarsen --masks <dir> --out <dir> [--seed S] [--expand] [--kind K [--severity s]]`: the
+ * offline coarse-mask generator, like upstream scripts/gen_coarse_masks_hr.py (the default kind, upstream's
+ * modify_boundary), or one of the degradations of data/degradations.ts at a severity, or a named mix of
+ * them (data/coarse_mix.ts, e.g. `gentle`). One coarse 0/255 PNG per mask, under the
  * same file name (a non-PNG mask `x.jpg` gives `x.png`); prints each file's IoU with its input and
  * the mean. Each file's seed comes from S and its file name, so a result does not depend on which
  * other files are in the folder or on their order. Exit 1 if any file failed (listed at the end).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { coarsenMask } from '../data/coarse_mask';
+import { coarseOfKind, NAMED_COARSE_MIXES } from '../data/coarse_mix';
+import { DEGRADATION_KINDS, DegradationKind } from '../data/degradations';
 import { IMAGE_EXTENSIONS } from '../data/image_io';
 import { readBinaryMask, writeMaskPng } from '../data/mask_io';
 import { computeIou } from '../metrics/iou';
@@ -19,7 +22,9 @@ export const COARSEN_FLAGS: FlagSpecs = {
   masks: { type: 'string', description: 'folder of ground-truth masks (required)' },
   out: { type: 'string', description: 'output folder, created if missing (required; not the --masks folder)' },
   seed: { type: 'string', description: 'integer seed (default 0); each file gets its own seed from it and its name' },
-  expand: { type: 'boolean', description: 'fill holes first (the HR coarse_expand variant)' },
+  expand: { type: 'boolean', description: 'fill holes first (the HR coarse_expand variant; modify-boundary only)' },
+  kind: { type: 'string', description: `degradation: ${DEGRADATION_KINDS.join(' | ')} (default modify-boundary, upstream's), or a mix: ${Object.keys(NAMED_COARSE_MIXES).join(' | ')}` },
+  severity: { type: 'string', description: 'severity in [0, 1] of a single --kind (default 0.5; modify-boundary without it is upstream exactly)' },
 };
 
 interface CoarsenArgs {
@@ -27,6 +32,10 @@ interface CoarsenArgs {
   out: string;
   seed: number;
   expand: boolean;
+  /** A degradation kind or a named mix. */
+  kind: string;
+  /** For a single kind; undefined = its default. */
+  severity?: number;
 }
 
 function parseCoarsenArgs(argv: string[]): CoarsenArgs {
@@ -39,7 +48,17 @@ function parseCoarsenArgs(argv: string[]): CoarsenArgs {
   if (!/^-?\d+$/.test(seedText) || !Number.isSafeInteger(Number(seedText))) {
     throw new UsageError(`segrefiner coarsen: --seed must be an integer, but got '${seedText}'.`, usage);
   }
-  const args = { masks: flags.masks as string, out: flags.out as string, seed: Number(seedText), expand: Boolean(flags.expand) };
+  const kind = String(flags.kind ?? 'modify-boundary');
+  if (!DEGRADATION_KINDS.includes(kind as DegradationKind) && !(kind in NAMED_COARSE_MIXES)) {
+    throw new UsageError(`segrefiner coarsen: --kind must be one of ${[...DEGRADATION_KINDS, ...Object.keys(NAMED_COARSE_MIXES)].join(', ')}, but got '${kind}'.`, usage);
+  }
+  const severity = flags.severity === undefined ? undefined : Number(flags.severity);
+  if (severity !== undefined && !(severity >= 0 && severity <= 1 && String(flags.severity).trim() !== '')) {
+    throw new UsageError(`segrefiner coarsen: --severity must be a number in [0, 1], but got '${flags.severity}'.`, usage);
+  }
+  if (severity !== undefined && kind in NAMED_COARSE_MIXES) throw new UsageError(`segrefiner coarsen: --severity applies to a single --kind, but '${kind}' is a mix (it draws its own severities).`, usage);
+  if (flags.expand && kind !== 'modify-boundary') throw new UsageError(`segrefiner coarsen: --expand applies to --kind modify-boundary only, but got '${kind}'.`, usage);
+  const args = { masks: flags.masks as string, out: flags.out as string, seed: Number(seedText), expand: Boolean(flags.expand), kind, severity };
   if (path.resolve(args.masks) === path.resolve(args.out)) {
     throw new UsageError('segrefiner coarsen: --out must differ from --masks (the masks would be overwritten).', usage);
   }
@@ -72,7 +91,7 @@ export async function runCoarsen(argv: string[]): Promise<number> {
     try {
       if (written.has(outName)) throw new Error(`its output ${outName} would overwrite the result of ${written.get(outName)}`);
       const mask = await readBinaryMask(path.join(args.masks, name));
-      const coarse = coarsenMask(mask, createRng(fileSeed(args.seed, name)), { expand: args.expand });
+      const coarse = coarseOfKind(mask, createRng(fileSeed(args.seed, name)), args.kind, { severity: args.severity, expand: args.expand });
       await writeMaskPng(coarse, path.join(args.out, outName));
       written.set(outName, name);
       const { iou } = computeIou(mask, coarse);
@@ -85,7 +104,8 @@ export async function runCoarsen(argv: string[]): Promise<number> {
   }
   for (const o of others) console.log(`skipped ${o} (not a mask image file)`);
   const mean = ious.length ? (ious.reduce((a, b) => a + b, 0) / ious.length).toFixed(4) : 'n/a';
-  console.log(`coarsened ${written.size} of ${files.length} masks into ${args.out} (seed ${args.seed}${args.expand ? ', expand' : ''}); `
+  const how = `${args.kind}${args.severity !== undefined ? ` at severity ${args.severity}` : ''}`;
+  console.log(`coarsened ${written.size} of ${files.length} masks into ${args.out} (${how}, seed ${args.seed}${args.expand ? ', expand' : ''}); `
     + `mean IoU with the input ${mean} over ${ious.length} masks${empty ? ` (${empty} empty masks copied, not in the mean)` : ''}`);
   if (failures.length) {
     console.error(`${failures.length} file${failures.length === 1 ? '' : 's'} failed:\n${failures.map((f) => `  ${f}`).join('\n')}`);

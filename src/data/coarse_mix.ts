@@ -5,6 +5,7 @@
  */
 import type { BinaryMask } from '../types';
 import type { Rng } from '../util/rng';
+import { coarsenMask } from './coarse_mask';
 import { DEGRADATION_KINDS, DegradationKind, degradeMask } from './degradations';
 
 export interface CoarseMix {
@@ -85,4 +86,15 @@ export function drawCoarseMask(gt: BinaryMask, rng: Rng, mix: CoarseMix): { mask
     applied.push({ kind, severity });
   }
   return { mask, applied };
+}
+
+/**
+ * One coarse mask of a named kind, as `segrefiner coarsen --kind` makes it: upstream's modify_boundary
+ * exactly for 'modify-boundary' without a severity (`expand` fills holes first), a single degradation at
+ * `severity` (default 0.5), or a draw from a named mix ('gentle', 'train').
+ */
+export function coarseOfKind(mask: BinaryMask, rng: Rng, kind: string, o: { severity?: number; expand?: boolean } = {}): BinaryMask {
+  if (kind in NAMED_COARSE_MIXES) return drawCoarseMask(mask, rng, NAMED_COARSE_MIXES[kind]).mask;
+  if (kind === 'modify-boundary' && o.severity === undefined) return coarsenMask(mask, rng, { expand: o.expand ?? false });
+  return degradeMask(mask, rng, kind as DegradationKind, o.severity ?? 0.5);
 }

@@ -34,6 +34,36 @@ export interface SegRefinerSettings {
   diffusion?: Partial<DiffusionConfig>;
   /** The model's default for RefineOptions.autoHrFactor (null: 'auto' always picks 'instance'). */
   autoHrFactor?: number | null;
+  /**
+   * The model's own defaults for refine options (config.json `refineDefaults`, calibrated for that
+   * model, e.g. mode, steps, gate); a caller's options override them, and a caller's `steps` or
+   * `indices` replaces both of the defaults'.
+   */
+  refineDefaults?: RefineOptionsInput;
+}
+
+/** The keys a model folder's `refineDefaults` may set (per-call things like onStep or seed are the caller's). */
+const MODEL_DEFAULT_KEYS = ['mode', 'steps', 'indices', 'deterministic', 'gate', 'batchSize', 'instance', 'hr'];
+
+/** Checks config.json `refineDefaults`: an object of known keys whose values resolve. */
+function checkRefineDefaults(value: unknown, where: string): RefineOptionsInput {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`${where}: config.json 'refineDefaults' must be an object, but got ${JSON.stringify(value)}.`);
+  const unknown = Object.keys(value).filter((k) => !MODEL_DEFAULT_KEYS.includes(k));
+  if (unknown.length) throw new Error(`${where}: config.json 'refineDefaults' may set ${MODEL_DEFAULT_KEYS.join(', ')}, but has ${unknown.join(', ')}.`);
+  resolveRefineOptions(value as RefineOptionsInput, `${where}: config.json 'refineDefaults'`);
+  return value as RefineOptionsInput;
+}
+
+/** The caller's options over the model's defaults; the caller's steps/indices replace the defaults' step choice. */
+export function withModelDefaults(defaults: RefineOptionsInput, input: RefineOptionsInput): RefineOptionsInput {
+  const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as RefineOptionsInput;
+  const base = { ...defaults };
+  if (given.steps !== undefined || given.indices !== undefined) {
+    delete base.steps;
+    delete base.indices;
+  }
+  return { ...base, ...given, instance: { ...base.instance, ...given.instance }, hr: { ...base.hr, ...given.hr } };
 }
 
 /** Input side of the official checkpoints (configs/segrefiner: model_size 256). */
@@ -83,11 +113,16 @@ export class SegRefiner {
   private disposed = false;
 
   private constructor(private readonly engine: RefineEngine, private readonly unet: DenoiseUNet | null,
-    private readonly autoHrFactor: number | null) {}
+    private readonly autoHrFactor: number | null, private readonly defaults: RefineOptionsInput = {}) {}
+
+  /** The model's own refine defaults (config.json `refineDefaults`; {} when it has none). */
+  get refineDefaults(): RefineOptionsInput {
+    return structuredClone(this.defaults);
+  }
 
   /**
    * Loads a model: our folder format (config.json + model.safetensors, written by training; the
-   * config must give `imageSize` and may give `autoHrFactor`) or an official `.pth` checkpoint
+   * config must give `imageSize` and may give `autoHrFactor` and `refineDefaults`) or an official `.pth` checkpoint
    * (paper network, 256², paper diffusion).
    */
   static async load(modelPath: string): Promise<SegRefiner> {
@@ -109,9 +144,10 @@ export class SegRefiner {
     if (autoHrFactor !== undefined && autoHrFactor !== null && !(typeof autoHrFactor === 'number' && autoHrFactor > 0)) {
       throw new Error(`${where}: config.json 'autoHrFactor' must be a positive number or null, but got ${JSON.stringify(autoHrFactor)}.`);
     }
+    const refineDefaults = checkRefineDefaults(config.refineDefaults, where);
     const { unet } = loadModelDir(modelPath);
     try {
-      return SegRefiner.fromUNet(unet, { imageSize, diffusion: config.diffusion as Partial<DiffusionConfig> | undefined, autoHrFactor: autoHrFactor ?? null });
+      return SegRefiner.fromUNet(unet, { imageSize, diffusion: config.diffusion as Partial<DiffusionConfig> | undefined, autoHrFactor: autoHrFactor ?? null, refineDefaults });
     } catch (error) {
       unet.dispose();
       throw error;
@@ -129,7 +165,7 @@ export class SegRefiner {
     if (schedule.numTimesteps !== unet.config.numTimesteps) {
       throw new Error(`${where}: the diffusion must have the network's ${unet.config.numTimesteps} timesteps, but has ${schedule.numTimesteps}.`);
     }
-    return new SegRefiner({ denoise: unet.denoiser, schedule, modelSize: settings.imageSize }, unet, settings.autoHrFactor ?? null);
+    return new SegRefiner({ denoise: unet.denoiser, schedule, modelSize: settings.imageSize }, unet, settings.autoHrFactor ?? null, settings.refineDefaults);
   }
 
   /** A refiner around any denoiser (tests, other networks); the caller keeps ownership of it. */
@@ -137,7 +173,7 @@ export class SegRefiner {
     if (!Number.isInteger(settings.imageSize) || settings.imageSize < 2 || settings.imageSize % 2 !== 0) {
       throw new Error(`SegRefiner.fromDenoiser: imageSize must be an even integer ≥ 2, but got ${settings.imageSize}.`);
     }
-    return new SegRefiner({ denoise, schedule: createSchedule(settings.diffusion ?? {}), modelSize: settings.imageSize }, null, settings.autoHrFactor ?? null);
+    return new SegRefiner({ denoise, schedule: createSchedule(settings.diffusion ?? {}), modelSize: settings.imageSize }, null, settings.autoHrFactor ?? null, settings.refineDefaults);
   }
 
   /** Side of the network's square input. */
@@ -208,8 +244,9 @@ export class SegRefiner {
     if (!any) throw new Error(`${where}: ${label} must have at least one foreground pixel, but it is empty.`);
   }
 
-  private async run(masks: BinaryMask[], input: RefineOptionsInput, where: string): Promise<RefineResult[]> {
+  private async run(masks: BinaryMask[], callerOptions: RefineOptionsInput, where: string): Promise<RefineResult[]> {
     this.checkAlive(where.split('.')[1]);
+    const input = withModelDefaults(this.defaults, callerOptions);
     const image = this.image;
     if (!image) throw new Error(`${where}: an image must be set with setImage(...) before refining.`);
     const o = resolveRefineOptions({ ...input, autoHrFactor: input.autoHrFactor === undefined ? this.autoHrFactor : input.autoHrFactor }, where);

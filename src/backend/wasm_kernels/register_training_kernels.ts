@@ -15,13 +15,25 @@ import { unsortedSegmentSumViaMatMul } from './unsorted_segment_sum';
 /** The kernels this module registers or replaces on wasm. */
 export const WASM_TRAINING_KERNELS = ['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'UnsortedSegmentSum'] as const;
 
-/** Registers the training kernels for 'wasm'. Idempotent; call after the wasm backend is set. */
+/** True when `kernelName` on wasm is a native (oneDNN) kernel, which already wraps ours as its fallback. */
+function isNative(kernelName: string): boolean {
+  return Boolean((tf.getKernel(kernelName, 'wasm')?.kernelFunc as { nativeKernel?: boolean } | undefined)?.nativeKernel);
+}
+
+/**
+ * Registers the training kernels for 'wasm'. Idempotent; call after the wasm backend is set. A kernel
+ * already replaced by a native one (backend/native_kernels) is left alone: ours is its fallback.
+ */
 export function registerWasmTrainingKernels(): void {
-  registerTensorKernel<Conv2DBackpropFilterAttrs>('Conv2DBackpropFilter', 'wasm', ({ x, dy }, attrs) =>
-    conv2dBackpropFilterViaConv(x as tf.Tensor4D, dy as tf.Tensor4D, attrs));
-  registerTensorKernel<Conv2DBackpropInputAttrs>('Conv2DBackpropInput', 'wasm', ({ dy, filter }, attrs) =>
-    conv2dBackpropInputViaConv(dy as tf.Tensor4D, filter as tf.Tensor4D, attrs));
+  if (!isNative('Conv2DBackpropFilter')) {
+    registerTensorKernel<Conv2DBackpropFilterAttrs>('Conv2DBackpropFilter', 'wasm', ({ x, dy }, attrs) =>
+      conv2dBackpropFilterViaConv(x as tf.Tensor4D, dy as tf.Tensor4D, attrs));
+  }
+  if (!isNative('Conv2DBackpropInput')) {
+    registerTensorKernel<Conv2DBackpropInputAttrs>('Conv2DBackpropInput', 'wasm', ({ dy, filter }, attrs) =>
+      conv2dBackpropInputViaConv(dy as tf.Tensor4D, filter as tf.Tensor4D, attrs));
+  }
   registerTensorKernel<{ numSegments: number }>('UnsortedSegmentSum', 'wasm', ({ x, segmentIds }, attrs) =>
     unsortedSegmentSumViaMatMul(x, segmentIds, attrs.numSegments));
-  registerFastBatchMatMul();
+  if (!isNative('BatchMatMul')) registerFastBatchMatMul();
 }

@@ -1,0 +1,312 @@
+// Native CPU kernels for the TensorFlow.js wasm backend, on oneDNN (issue 13).
+//
+// Every function reads its inputs from, and writes its output into, the wasm heap in place: JS passes
+// the heap (a Uint8Array view of the wasm memory, taken after the output was allocated, since
+// allocation may grow and move it) and byte offsets of the tensors on it. Tensors are float32 in
+// tfjs layouts: activations NHWC, filters [KH, KW, Cin, Cout] (oneDNN 'hwio'), matrices row-major.
+// oneDNN primitives are created once per problem shape and cached (creation costs ~0.1–1 ms; a
+// training step calls the same ~100 shapes thousands of times).
+#include <node_api.h>
+#include <omp.h>
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "oneapi/dnnl/dnnl.hpp"
+
+namespace {
+
+using dnnl::memory;
+using tag = dnnl::memory::format_tag;
+using dt = dnnl::memory::data_type;
+
+dnnl::engine& cpuEngine() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream& cpuStream() {
+  static dnnl::stream stream(cpuEngine());
+  return stream;
+}
+
+// ---- N-API helpers -------------------------------------------------------------------------------
+
+bool Check(napi_env env, napi_status status, const char* what) {
+  if (status == napi_ok) return true;
+  napi_throw_error(env, nullptr, what);
+  return false;
+}
+
+// The base pointer of the heap view passed as argument 0 (a TypedArray over the wasm memory).
+uint8_t* HeapPointer(napi_env env, napi_value value, size_t* byteLength) {
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  napi_value buffer;
+  size_t offset = 0;
+  if (napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, &offset) != napi_ok || data == nullptr) {
+    napi_throw_type_error(env, nullptr, "segrefiner_native: argument 0 must be the wasm heap as a Uint8Array");
+    return nullptr;
+  }
+  *byteLength = length;
+  return static_cast<uint8_t*>(data);
+}
+
+// Reads `count` integer arguments starting at argv[first] into out[].
+bool ReadInts(napi_env env, napi_value* argv, size_t first, size_t count, int64_t* out) {
+  for (size_t i = 0; i < count; i++) {
+    double v;
+    if (napi_get_value_double(env, argv[first + i], &v) != napi_ok) {
+      napi_throw_type_error(env, nullptr, "segrefiner_native: every argument after the heap must be a number");
+      return false;
+    }
+    out[i] = static_cast<int64_t>(v);
+  }
+  return true;
+}
+
+// Throws unless [offset, offset + bytes) lies inside the heap.
+bool InHeap(napi_env env, size_t heapBytes, int64_t offset, int64_t bytes, const char* name) {
+  if (offset < 0 || bytes < 0 || static_cast<uint64_t>(offset + bytes) > heapBytes) {
+    std::string message = std::string("segrefiner_native: tensor '") + name + "' lies outside the wasm heap";
+    napi_throw_range_error(env, nullptr, message.c_str());
+    return false;
+  }
+  return true;
+}
+
+template <typename F>
+napi_value Guarded(napi_env env, F&& body) {
+  try {
+    body();
+  } catch (const dnnl::error& e) {
+    std::string message = std::string("segrefiner_native (oneDNN): ") + e.what();
+    napi_throw_error(env, nullptr, message.c_str());
+  } catch (const std::exception& e) {
+    std::string message = std::string("segrefiner_native: ") + e.what();
+    napi_throw_error(env, nullptr, message.c_str());
+  }
+  return nullptr;
+}
+
+// ---- convolution ---------------------------------------------------------------------------------
+
+// The geometry of one 2-D convolution, in tfjs terms (NHWC input, HWIO filter).
+struct ConvShape {
+  int64_t n, h, w, cin, kh, kw, cout, oh, ow, sh, sw, padTop, padLeft, padBottom, padRight, dh, dw;
+
+  std::string Key(const char* kind) const {
+    std::string k(kind);
+    for (int64_t v : {n, h, w, cin, kh, kw, cout, oh, ow, sh, sw, padTop, padLeft, padBottom, padRight, dh, dw}) {
+      k += ':' + std::to_string(v);
+    }
+    return k;
+  }
+  memory::desc Src() const { return memory::desc({n, cin, h, w}, dt::f32, tag::nhwc); }
+  memory::desc Weights() const { return memory::desc({cout, cin, kh, kw}, dt::f32, tag::hwio); }
+  memory::desc Dst() const { return memory::desc({n, cout, oh, ow}, dt::f32, tag::nhwc); }
+  memory::dims Strides() const { return {sh, sw}; }
+  // oneDNN counts dilation from 0 (tfjs from 1)
+  memory::dims Dilates() const { return {dh - 1, dw - 1}; }
+  memory::dims PadL() const { return {padTop, padLeft}; }
+  memory::dims PadR() const { return {padBottom, padRight}; }
+  int64_t SrcBytes() const { return n * h * w * cin * 4; }
+  int64_t WeightBytes() const { return kh * kw * cin * cout * 4; }
+  int64_t DstBytes() const { return n * oh * ow * cout * 4; }
+};
+
+constexpr size_t kConvInts = 17;
+
+dnnl::convolution_forward::primitive_desc ForwardDesc(const ConvShape& s, dnnl::prop_kind prop) {
+  dnnl::convolution_forward::desc d(prop, dnnl::algorithm::convolution_direct, s.Src(), s.Weights(), s.Dst(),
+                                    s.Strides(), s.Dilates(), s.PadL(), s.PadR());
+  return dnnl::convolution_forward::primitive_desc(d, cpuEngine());
+}
+
+std::unordered_map<std::string, std::unique_ptr<dnnl::primitive>>& Cache() {
+  static std::unordered_map<std::string, std::unique_ptr<dnnl::primitive>> cache;
+  return cache;
+}
+
+template <typename Make>
+dnnl::primitive& Cached(const std::string& key, Make&& make) {
+  auto& cache = Cache();
+  auto it = cache.find(key);
+  if (it == cache.end()) it = cache.emplace(key, std::make_unique<dnnl::primitive>(make())).first;
+  return *it->second;
+}
+
+memory UserMemory(const memory::desc& md, uint8_t* heap, int64_t offset) {
+  return memory(md, cpuEngine(), heap + offset);
+}
+
+// (heap, xOff, filterOff, outOff, n, h, w, cin, kh, kw, cout, oh, ow, sh, sw, pt, pl, pb, pr, dh, dw)
+napi_value Conv2D(napi_env env, napi_callback_info info) {
+  size_t argc = 4 + kConvInts;
+  napi_value argv[4 + kConvInts];
+  if (!Check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "conv2d: bad call") || argc != 4 + kConvInts) {
+    napi_throw_error(env, nullptr, "conv2d: expected 21 arguments");
+    return nullptr;
+  }
+  size_t heapBytes;
+  uint8_t* heap = HeapPointer(env, argv[0], &heapBytes);
+  int64_t off[3];
+  ConvShape s;
+  if (!heap || !ReadInts(env, argv, 1, 3, off) || !ReadInts(env, argv, 4, kConvInts, &s.n)) return nullptr;
+  if (!InHeap(env, heapBytes, off[0], s.SrcBytes(), "x") || !InHeap(env, heapBytes, off[1], s.WeightBytes(), "filter") ||
+      !InHeap(env, heapBytes, off[2], s.DstBytes(), "out")) return nullptr;
+  return Guarded(env, [&] {
+    auto& prim = Cached(s.Key("fwd"), [&] { return dnnl::convolution_forward(ForwardDesc(s, dnnl::prop_kind::forward_training)); });
+    prim.execute(cpuStream(), {{DNNL_ARG_SRC, UserMemory(s.Src(), heap, off[0])},
+                               {DNNL_ARG_WEIGHTS, UserMemory(s.Weights(), heap, off[1])},
+                               {DNNL_ARG_DST, UserMemory(s.Dst(), heap, off[2])}});
+    cpuStream().wait();
+  });
+}
+
+// (heap, dyOff, filterOff, dxOff, ...shape): the gradient w.r.t. the convolution's input
+napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
+  size_t argc = 4 + kConvInts;
+  napi_value argv[4 + kConvInts];
+  if (!Check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "conv2dBackpropInput: bad call") || argc != 4 + kConvInts) {
+    napi_throw_error(env, nullptr, "conv2dBackpropInput: expected 21 arguments");
+    return nullptr;
+  }
+  size_t heapBytes;
+  uint8_t* heap = HeapPointer(env, argv[0], &heapBytes);
+  int64_t off[3];
+  ConvShape s;
+  if (!heap || !ReadInts(env, argv, 1, 3, off) || !ReadInts(env, argv, 4, kConvInts, &s.n)) return nullptr;
+  if (!InHeap(env, heapBytes, off[0], s.DstBytes(), "dy") || !InHeap(env, heapBytes, off[1], s.WeightBytes(), "filter") ||
+      !InHeap(env, heapBytes, off[2], s.SrcBytes(), "dx")) return nullptr;
+  return Guarded(env, [&] {
+    auto& prim = Cached(s.Key("bwd_data"), [&] {
+      dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, s.Src(), s.Weights(), s.Dst(),
+                                              s.Strides(), s.Dilates(), s.PadL(), s.PadR());
+      return dnnl::convolution_backward_data(
+          dnnl::convolution_backward_data::primitive_desc(d, cpuEngine(), ForwardDesc(s, dnnl::prop_kind::forward_training)));
+    });
+    prim.execute(cpuStream(), {{DNNL_ARG_DIFF_DST, UserMemory(s.Dst(), heap, off[0])},
+                               {DNNL_ARG_WEIGHTS, UserMemory(s.Weights(), heap, off[1])},
+                               {DNNL_ARG_DIFF_SRC, UserMemory(s.Src(), heap, off[2])}});
+    cpuStream().wait();
+  });
+}
+
+// (heap, xOff, dyOff, dwOff, ...shape): the gradient w.r.t. the filter
+napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
+  size_t argc = 4 + kConvInts;
+  napi_value argv[4 + kConvInts];
+  if (!Check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "conv2dBackpropFilter: bad call") || argc != 4 + kConvInts) {
+    napi_throw_error(env, nullptr, "conv2dBackpropFilter: expected 21 arguments");
+    return nullptr;
+  }
+  size_t heapBytes;
+  uint8_t* heap = HeapPointer(env, argv[0], &heapBytes);
+  int64_t off[3];
+  ConvShape s;
+  if (!heap || !ReadInts(env, argv, 1, 3, off) || !ReadInts(env, argv, 4, kConvInts, &s.n)) return nullptr;
+  if (!InHeap(env, heapBytes, off[0], s.SrcBytes(), "x") || !InHeap(env, heapBytes, off[1], s.DstBytes(), "dy") ||
+      !InHeap(env, heapBytes, off[2], s.WeightBytes(), "dw")) return nullptr;
+  return Guarded(env, [&] {
+    auto& prim = Cached(s.Key("bwd_weights"), [&] {
+      dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, s.Src(), s.Weights(), s.Dst(),
+                                                 s.Strides(), s.Dilates(), s.PadL(), s.PadR());
+      return dnnl::convolution_backward_weights(
+          dnnl::convolution_backward_weights::primitive_desc(d, cpuEngine(), ForwardDesc(s, dnnl::prop_kind::forward_training)));
+    });
+    prim.execute(cpuStream(), {{DNNL_ARG_SRC, UserMemory(s.Src(), heap, off[0])},
+                               {DNNL_ARG_DIFF_DST, UserMemory(s.Dst(), heap, off[1])},
+                               {DNNL_ARG_DIFF_WEIGHTS, UserMemory(s.Weights(), heap, off[2])}});
+    cpuStream().wait();
+  });
+}
+
+// ---- matmul --------------------------------------------------------------------------------------
+
+// (heap, aOff, bOff, cOff, batchA, batchB, m, k, n, transposeA, transposeB): C[b] = op(A[b])·op(B[b]),
+// A stored [batchA, m, k] (or [batchA, k, m] when transposed), B [batchB, k, n] (or [batchB, n, k]);
+// a batch of 1 broadcasts; C is [max(batchA, batchB), m, n].
+napi_value MatMul(napi_env env, napi_callback_info info) {
+  size_t argc = 11;
+  napi_value argv[11];
+  if (!Check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "matMul: bad call") || argc != 11) {
+    napi_throw_error(env, nullptr, "matMul: expected 11 arguments");
+    return nullptr;
+  }
+  size_t heapBytes;
+  uint8_t* heap = HeapPointer(env, argv[0], &heapBytes);
+  int64_t v[10];
+  if (!heap || !ReadInts(env, argv, 1, 10, v)) return nullptr;
+  const int64_t aOff = v[0], bOff = v[1], cOff = v[2], ba = v[3], bb = v[4], m = v[5], k = v[6], n = v[7];
+  const bool ta = v[8] != 0, tb = v[9] != 0;
+  const int64_t batch = ba > bb ? ba : bb;
+  if (!InHeap(env, heapBytes, aOff, ba * m * k * 4, "a") || !InHeap(env, heapBytes, bOff, bb * k * n * 4, "b") ||
+      !InHeap(env, heapBytes, cOff, batch * m * n * 4, "c")) return nullptr;
+  return Guarded(env, [&] {
+    memory::desc aMd({ba, m, k}, dt::f32, ta ? memory::dims{m * k, 1, m} : memory::dims{m * k, k, 1});
+    memory::desc bMd({bb, k, n}, dt::f32, tb ? memory::dims{k * n, 1, k} : memory::dims{k * n, n, 1});
+    memory::desc cMd({batch, m, n}, dt::f32, memory::dims{m * n, n, 1});
+    std::string key = "matmul";
+    for (int64_t x : {ba, bb, m, k, n, v[8], v[9]}) key += ':' + std::to_string(x);
+    auto& prim = Cached(key, [&] {
+      return dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(aMd, bMd, cMd), cpuEngine()));
+    });
+    prim.execute(cpuStream(), {{DNNL_ARG_SRC, UserMemory(aMd, heap, aOff)},
+                               {DNNL_ARG_WEIGHTS, UserMemory(bMd, heap, bOff)},
+                               {DNNL_ARG_DST, UserMemory(cMd, heap, cOff)}});
+    cpuStream().wait();
+  });
+}
+
+// ---- runtime -------------------------------------------------------------------------------------
+
+// () → {onednn: "2.6.3", threads: N, isa: "..."}
+napi_value Info(napi_env env, napi_callback_info) {
+  const dnnl_version_t* version = dnnl_version();
+  std::string text = std::to_string(version->major) + "." + std::to_string(version->minor) + "." + std::to_string(version->patch);
+  napi_value out, onednn, threads, primitives;
+  napi_create_object(env, &out);
+  napi_create_string_utf8(env, text.c_str(), NAPI_AUTO_LENGTH, &onednn);
+  napi_create_int32(env, omp_get_max_threads(), &threads);
+  napi_create_int32(env, static_cast<int32_t>(Cache().size()), &primitives);
+  napi_set_named_property(env, out, "onednn", onednn);
+  napi_set_named_property(env, out, "threads", threads);
+  napi_set_named_property(env, out, "cachedPrimitives", primitives);
+  return out;
+}
+
+// (n) sets the OpenMP thread count oneDNN uses
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t n = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 1 ||
+      napi_get_value_int32(env, argv[0], &n) != napi_ok || n < 1) {
+    napi_throw_range_error(env, nullptr, "setThreads: expected one integer ≥ 1");
+    return nullptr;
+  }
+  omp_set_num_threads(n);
+  return nullptr;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const napi_property_descriptor props[] = {
+      {"conv2d", nullptr, Conv2D, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropInput", nullptr, Conv2DBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dBackpropFilter", nullptr, Conv2DBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"matMul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof(props) / sizeof(props[0]), props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,146 @@
+/**
+ * Registers the native (oneDNN) kernels on the wasm backend (issue 13): Conv2D, Conv2DBackpropInput,
+ * Conv2DBackpropFilter and BatchMatMul. Each kernel allocates its output through the backend first,
+ * then takes the heap view (allocation may grow and move the heap) and lets the addon read the inputs
+ * and write the output in place. Problems the addon does not cover (another layout, a right/bottom
+ * padding oneDNN cannot express, a batch broadcast other than 1-to-N, tiny problems where the call
+ * costs more than it saves) go to the kernel that was registered before, kept as the fallback.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { NativeAddon } from './addon';
+
+/** The parts of tfjs-backend-wasm's BackendWasm the kernels use (pinned version 4.22.0). */
+interface WasmBackendLike {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
+}
+
+type KernelArgs = Parameters<tf.KernelFunc>[0];
+
+/** The kernels this module replaces on wasm. */
+export const NATIVE_KERNELS = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter', 'BatchMatMul'] as const;
+export type NativeKernelName = (typeof NATIVE_KERNELS)[number];
+
+/**
+ * Below this many floating-point operations a problem stays on the previous kernel: the addon call and
+ * oneDNN's thread fork cost ~10–20 µs, which XNNPACK beats on tiny problems (measured by
+ * experiments/bench_native.ts).
+ */
+export const MIN_NATIVE_FLOPS = 2e5;
+
+/** How many calls went native and how many fell back, per kernel (for doctor and the benchmarks). */
+export const NATIVE_KERNEL_CALLS: Record<NativeKernelName, { native: number; fallback: number }> = {
+  Conv2D: { native: 0, fallback: 0 }, Conv2DBackpropInput: { native: 0, fallback: 0 },
+  Conv2DBackpropFilter: { native: 0, fallback: 0 }, BatchMatMul: { native: 0, fallback: 0 },
+};
+
+function offsetOf(backend: WasmBackendLike, t: tf.TensorInfo): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (!data) throw new Error('native kernel: an input tensor has no data on the wasm backend (disposed?).');
+  return data.memoryOffset;
+}
+
+/**
+ * The addon's 17 shape numbers of a convolution, or null when oneDNN cannot take it: oneDNN wants the
+ * exact right/bottom padding the output size implies, which is negative for a 'valid' convolution
+ * whose stride does not divide the input.
+ */
+function convShape(c: tf.backend_util.Conv2DInfo): number[] | null {
+  if (c.dataFormat !== 'channelsLast') return null;
+  const effH = (c.filterHeight - 1) * c.dilationHeight + 1, effW = (c.filterWidth - 1) * c.dilationWidth + 1;
+  const bottom = (c.outHeight - 1) * c.strideHeight + effH - c.inHeight - c.padInfo.top;
+  const right = (c.outWidth - 1) * c.strideWidth + effW - c.inWidth - c.padInfo.left;
+  if (bottom < 0 || right < 0 || c.padInfo.top < 0 || c.padInfo.left < 0) return null;
+  return [c.batchSize, c.inHeight, c.inWidth, c.inChannels, c.filterHeight, c.filterWidth, c.outChannels, c.outHeight, c.outWidth,
+    c.strideHeight, c.strideWidth, c.padInfo.top, c.padInfo.left, bottom, right, c.dilationHeight, c.dilationWidth];
+}
+
+const convFlops = (c: tf.backend_util.Conv2DInfo) => 2 * c.batchSize * c.outHeight * c.outWidth * c.outChannels * c.filterHeight * c.filterWidth * c.inChannels;
+
+interface ConvAttrs {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations?: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  inputShape?: [number, number, number, number];
+  filterShape?: [number, number, number, number];
+}
+
+function convInfo(xShape: number[], filterShape: number[], a: ConvAttrs): tf.backend_util.Conv2DInfo {
+  return tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number], filterShape as [number, number, number, number],
+    a.strides, a.dilations ?? 1, a.pad, a.dimRoundingMode, false, tf.backend_util.convertConv2DDataFormat(a.dataFormat));
+}
+
+/** A native convolution kernel: which tensors play x/filter, which shape info, which addon entry. */
+function convKernel(name: 'Conv2D' | 'Conv2DBackpropInput' | 'Conv2DBackpropFilter', addon: NativeAddon, fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args: KernelArgs) => {
+    const backend = args.backend as unknown as WasmBackendLike;
+    const a = args.attrs as unknown as ConvAttrs;
+    const inputs = args.inputs as Record<string, tf.TensorInfo>;
+    const [first, second] = name === 'Conv2D' ? [inputs.x, inputs.filter] : name === 'Conv2DBackpropInput' ? [inputs.dy, inputs.filter] : [inputs.x, inputs.dy];
+    const info = name === 'Conv2D' ? convInfo(first.shape, second.shape, a)
+      : name === 'Conv2DBackpropInput' ? convInfo(a.inputShape as number[], second.shape, a) : convInfo(first.shape, a.filterShape as number[], a);
+    const shape = convShape(info);
+    if (!shape || convFlops(info) < MIN_NATIVE_FLOPS || first.dtype !== 'float32' || second.dtype !== 'float32') {
+      NATIVE_KERNEL_CALLS[name].fallback++;
+      return fallback(args);
+    }
+    const outShape = name === 'Conv2D' ? info.outShape : name === 'Conv2DBackpropInput' ? (a.inputShape as number[]) : (a.filterShape as number[]);
+    const out = backend.makeOutput(outShape, 'float32');
+    const fn = name === 'Conv2D' ? addon.conv2d : name === 'Conv2DBackpropInput' ? addon.conv2dBackpropInput : addon.conv2dBackpropFilter;
+    fn(backend.wasm.HEAPU8, offsetOf(backend, first), offsetOf(backend, second), offsetOf(backend, out), ...shape);
+    NATIVE_KERNEL_CALLS[name].native++;
+    return out;
+  };
+}
+
+/** [batchA, batchB, m, k, n, outShape] of a BatchMatMul, or null for a batch broadcast other than 1-to-N. */
+function matMulShape(a: number[], b: number[], ta: boolean, tb: boolean): [number, number, number, number, number, number[]] | null {
+  const outerA = a.slice(0, -2), outerB = b.slice(0, -2);
+  const prod = (d: number[]) => d.reduce((x, y) => x * y, 1);
+  const batchA = prod(outerA), batchB = prod(outerB);
+  const same = outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i]);
+  if (!same && batchA !== 1 && batchB !== 1) return null;
+  const m = ta ? a[a.length - 1] : a[a.length - 2], k = ta ? a[a.length - 2] : a[a.length - 1];
+  const n = tb ? b[b.length - 2] : b[b.length - 1];
+  const outer = batchA >= batchB ? (outerA.length >= outerB.length ? outerA : outerB) : outerB;
+  return [batchA, batchB, m, k, n, [...outer, m, n]];
+}
+
+function matMulKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf.KernelFunc {
+  return (args: KernelArgs) => {
+    const backend = args.backend as unknown as WasmBackendLike;
+    const { a, b } = args.inputs as Record<string, tf.TensorInfo>;
+    const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const s = a.dtype === 'float32' && b.dtype === 'float32' && a.shape.length >= 2 && b.shape.length >= 2 ? matMulShape(a.shape, b.shape, transposeA, transposeB) : null;
+    if (!s || 2 * Math.max(s[0], s[1]) * s[2] * s[3] * s[4] < MIN_NATIVE_FLOPS) {
+      NATIVE_KERNEL_CALLS.BatchMatMul.fallback++;
+      return fallback(args);
+    }
+    const out = backend.makeOutput(s[5], 'float32');
+    addon.matMul(backend.wasm.HEAPU8, offsetOf(backend, a), offsetOf(backend, b), offsetOf(backend, out), s[0], s[1], s[2], s[3], s[4], transposeA ? 1 : 0, transposeB ? 1 : 0);
+    NATIVE_KERNEL_CALLS.BatchMatMul.native++;
+    return out;
+  };
+}
+
+/** The kernels replaced by native ones, by name, kept so checks and benchmarks can run them side by side. */
+export const WASM_FALLBACK_KERNELS = new Map<NativeKernelName, tf.KernelConfig>();
+
+/**
+ * Replaces the wasm kernels with native ones (idempotent). Call after the wasm backend and its training
+ * kernels are registered: those become the fallbacks.
+ */
+export function registerNativeKernels(addon: NativeAddon): void {
+  for (const name of NATIVE_KERNELS) {
+    const previous = WASM_FALLBACK_KERNELS.get(name) ?? tf.getKernel(name, 'wasm');
+    if (!previous) throw new Error(`registerNativeKernels: the wasm backend must register '${name}' first, but it has none.`);
+    WASM_FALLBACK_KERNELS.set(name, previous);
+    const kernelFunc = name === 'BatchMatMul' ? matMulKernel(addon, previous.kernelFunc) : convKernel(name, addon, previous.kernelFunc);
+    Object.assign(kernelFunc, { nativeKernel: true }); // registerWasmTrainingKernels leaves it in place
+    tf.unregisterKernel(name, 'wasm');
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: previous.setupFunc, kernelFunc });
+  }
+}
