@@ -225,8 +225,8 @@ export function shiftMask(mask: BinaryMask, rng: Rng, severity: number): BinaryM
   const out = emptyLike(mask);
   if (scale === 0) return out;
   const d = Math.max(1, (0.003 + 0.045 * severity) * scale), angle = 2 * Math.PI * rng.uniform();
-  let dx = Math.round(d * Math.cos(angle)), dy = Math.round(d * Math.sin(angle));
-  if (dx === 0 && dy === 0) dx = 1;
+  const dy = Math.round(d * Math.sin(angle));
+  const dx = Math.round(d * Math.cos(angle)) || (dy === 0 ? 1 : 0);
   const { height: h, width: w } = mask;
   for (let y = Math.max(0, dy); y < Math.min(h, h + dy); y++) {
     for (let x = Math.max(0, dx); x < Math.min(w, w + dx); x++) out.data[y * w + x] = mask.data[(y - dy) * w + (x - dx)] ? 1 : 0;
