@@ -99,6 +99,21 @@ export const MATMUL_CASES: KernelCheckCase[] = [
   matMulCase([2, 3, 5, 4], [1, 3, 6, 5], true, true),
 ];
 
+/**
+ * Problems large enough to run on the native (oneDNN) kernels when they are active (the cases above
+ * are small enough to fall back to wasm): the U-Net's own shapes at 24², every transpose, a 1-to-N
+ * batch broadcast forward.
+ */
+export const NATIVE_SIZE_CASES: KernelCheckCase[] = [
+  convCase('native size, 3×3 s1 explicit', [2, 24, 24, 64], 3, 64, 1, EXPLICIT_1),
+  convCase('native size, 3×3 s2 explicit (downsampling)', [2, 24, 24, 64], 3, 128, 2, EXPLICIT_1),
+  convCase('native size, 1×1 (skip projection)', [2, 24, 24, 96], 1, 64, 1, 'valid'),
+  matMulCase([8, 64, 96], [8, 96, 80], false, false),
+  matMulCase([8, 96, 64], [8, 80, 96], true, true),
+  matMulCase([1, 144, 128], [4, 128, 96], false, false),
+  matMulCase([288, 128], [128, 384], false, false),
+];
+
 export const SEGMENT_CASES: KernelCheckCase[] = [
   {
     name: 'unsortedSegmentSum x [6,3,2], 4 segments',
@@ -194,5 +209,5 @@ export const NETWORK_CASES: KernelCheckCase[] = [
 
 /** All cases, in the order doctor prints them. */
 export const KERNEL_CHECK_CASES: KernelCheckCase[] = [
-  ...CONV_CASES, ...MATMUL_CASES, ...SEGMENT_CASES, ...UNET_OP_CASES, ...OPTIMIZER_CASES, ...NETWORK_CASES,
+  ...CONV_CASES, ...MATMUL_CASES, ...NATIVE_SIZE_CASES, ...SEGMENT_CASES, ...UNET_OP_CASES, ...OPTIMIZER_CASES, ...NETWORK_CASES,
 ];

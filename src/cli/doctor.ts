@@ -6,6 +6,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendInfo, initBackend, parseBackendName } from '../backend/select_backend';
 import { KERNEL_CHECK_TOLERANCE, KernelCheckResult, runKernelChecks } from '../backend/kernel_checks';
+import { NATIVE_KERNEL_CALLS } from '../backend/native_kernels/register_native_kernels';
 import { FlagSpecs, formatUsage, parseFlags } from './parse_flags';
 import { UsageError } from './usage_error';
 
@@ -20,6 +21,8 @@ export interface DoctorReport {
   versions: Record<string, string>;
   backend: BackendInfo;
   checks: KernelCheckResult[] | null;
+  /** Calls of each native kernel during the checks: on oneDNN, and fallen back to wasm (small or unsupported problems). */
+  nativeCalls: typeof NATIVE_KERNEL_CALLS;
   passed: number;
   failed: number;
 }
@@ -54,12 +57,15 @@ export async function buildDoctorReport(flags: { backend?: string; threads?: str
   });
   const checks = flags.skipChecks ? null : await runKernelChecks();
   const failed = checks?.filter((c) => !c.passed).length ?? 0;
-  return { versions: await collectVersions(), backend, checks, passed: (checks?.length ?? 0) - failed, failed };
+  return { versions: await collectVersions(), backend, checks, nativeCalls: structuredClone(NATIVE_KERNEL_CALLS), passed: (checks?.length ?? 0) - failed, failed };
 }
 
 function describeBackend(b: BackendInfo): string[] {
   const threads = b.threads === null ? '' : `, ${b.threads} thread${b.threads === 1 ? '' : 's'}, SIMD ${b.simd ? 'yes' : 'no'}`;
   const lines = [`backend: ${b.name} (${b.package}), chosen by ${b.chosenBy}${threads}`];
+  const n = b.nativeKernels;
+  if (n) lines.push(n.active ? `native kernels: active (oneDNN ${n.onednn}, ${n.threads} OpenMP thread${n.threads === 1 ? '' : 's'}): Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, BatchMatMul`
+    : `native kernels: not active, ${n.reason} (native/README.md)`);
   if (b.skipped.length) lines.push('not taken:', ...b.skipped.map((s) => `  ${s.candidate}: ${s.reason}`));
   if (b.name !== 'tensorflow') lines.push('  (for an NVIDIA GPU install @tensorflow/tfjs-node-gpu@4.22.0; see environment.md)');
   return lines;
@@ -71,6 +77,9 @@ export function formatDoctorReport(r: DoctorReport): string {
   if (r.checks) {
     lines.push('', `kernel checks on ${r.backend.name} against cpu (pass: relative error ≤ ${KERNEL_CHECK_TOLERANCE}):`);
     for (const c of r.checks) lines.push(`  ${c.passed ? 'ok  ' : 'FAIL'} ${c.relError.toExponential(1).padStart(8)}  ${c.name}`);
+    if (r.backend.nativeKernels?.active) {
+      lines.push(`native kernel calls in the checks (oneDNN / wasm fallback): ${Object.entries(r.nativeCalls).map(([k, v]) => `${k} ${v.native}/${v.fallback}`).join(', ')}`);
+    }
     lines.push(`${r.passed} passed, ${r.failed} failed`);
   }
   return lines.join('\n');
