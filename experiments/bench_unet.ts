@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   }
   tf.dispose([image, gt, coarse, t, x]);
   const result = {
-    backend: backend.name, threads: backend.threads ?? null, params: unet.numParams(), size, batch, reps,
+    backend: backend.name, threads: backend.threads ?? null, native: backend.nativeKernels?.active ?? false, params: unet.numParams(), size, batch, reps,
     forwardMs: Math.round(forwardMs * 10) / 10,
     trainStepMs: trainStepMs === null ? null : Math.round(trainStepMs * 10) / 10,
     trainExamplesPerSec: trainStepMs === null ? null : Math.round((batch / (trainStepMs / 1000)) * 100) / 100,
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
   unet.dispose();
   if (values.json) console.log(JSON.stringify(result));
   else {
-    console.log(`DenoiseUNet ${result.params.toLocaleString('en')} parameters, input ${batch}×${size}×${size}×4, backend ${result.backend} (${result.threads ?? '?'} threads)`);
+    console.log(`DenoiseUNet ${result.params.toLocaleString('en')} parameters, input ${batch}×${size}×${size}×4, backend ${result.backend} (${result.threads ?? '?'} threads${result.native ? ', native oneDNN kernels' : ''})`);
     console.log(`forward     ${result.forwardMs} ms (median of ${reps})`);
     if (trainStepMs !== null) console.log(`train step  ${result.trainStepMs} ms  → ${result.trainExamplesPerSec} examples/s`);
   }

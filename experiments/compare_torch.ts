@@ -5,8 +5,9 @@
  *   npx tsx experiments/compare_torch.ts [--cases parity_a,cpu,paper128,paper32] [--python /usr/bin/python3] [--timeout-s 600]
  *   npx tsx experiments/compare_torch.ts --profile [--preset cpu --size 96 --batch 2 --top 20 --forward-only]
  *
- * Table mode runs, per case, experiments/bench_unet.ts (ours, a subprocess) and then
- * experiments/bench_torch.py (PyTorch, 2 threads) with the config ours printed, so both build the
+ * Table mode runs, per case, experiments/bench_unet.ts (ours, a subprocess) with the native oneDNN
+ * kernels (when built) and again on the wasm kernels alone (SEGREFINER_NATIVE=0), then
+ * experiments/bench_torch.py (PyTorch, 2 threads) with the config ours printed, so all build the
  * same network, and prints a markdown table with the ratios ours/torch (< 1: we are faster). A run
  * of ours that aborts (e.g. the 4 GiB wasm heap) is reported and re-run forward-only; a bench that
  * runs past --timeout-s is stopped and reported. `paper256` is not in the default list: near the
@@ -42,6 +43,8 @@ interface Case {
 const CASES: Case[] = [
   { id: 'parity_a', net: () => ['--config', JSON.stringify(JSON.parse(fs.readFileSync(PARITY_CONFIG, 'utf8')).constructor_kwargs)], size: 32, batch: 2, reps: 5 },
   { id: 'cpu', net: () => ['--preset', 'cpu'], size: 96, batch: 2, reps: 3 },
+  // issue 13's first acceptance case: the CPU preset's config at batch 4, 64²
+  { id: 'cpu64', net: () => ['--preset', 'cpu'], size: 64, batch: 4, reps: 3 },
   // the paper's train step does not fit the 4 GiB wasm heap beyond small inputs, nor its forward at 256² (docs/speed.md)
   { id: 'paper256', net: () => ['--preset', 'paper'], size: 256, batch: 1, reps: 1, forwardOnly: true },
   { id: 'paper128', net: () => ['--preset', 'paper'], size: 128, batch: 1, reps: 1, forwardOnly: true },
@@ -51,6 +54,8 @@ const CASES: Case[] = [
 /** One JSON line from either bench. */
 interface BenchResult {
   params: number;
+  /** ours: whether the native kernels were active */
+  native?: boolean;
   forwardMs: number;
   trainStepMs: number | null;
   threads: number | null;
@@ -63,10 +68,10 @@ interface RunOutcome { result: BenchResult | null; error: string | null; wallS: 
 /** Per bench run (--timeout-s). */
 let timeoutMs = 600_000;
 
-function runBench(cmd: string, args: string[]): RunOutcome {
+function runBench(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): RunOutcome {
   const t0 = performance.now();
   // GNU timeout kills the whole process group (npx → tsx → node), which spawnSync's own timeout would not
-  const r = spawnSync('timeout', ['-s', 'KILL', `${timeoutMs / 1000}`, cmd, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync('timeout', ['-s', 'KILL', `${timeoutMs / 1000}`, cmd, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20, env });
   const wallS = Math.round((performance.now() - t0) / 100) / 10;
   const line = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (r.status === 0 && line) return { result: JSON.parse(line) as BenchResult, error: null, wallS };
@@ -75,10 +80,11 @@ function runBench(cmd: string, args: string[]): RunOutcome {
   return { result: null, error: `${status}: ${tail}`, wallS };
 }
 
-function runOurs(c: Case, noTrain: boolean): RunOutcome {
+/** Ours with the native kernels (when built), or with `wasmOnly` on the wasm kernels alone. */
+function runOurs(c: Case, noTrain: boolean, wasmOnly = false): RunOutcome {
   const args = ['tsx', 'experiments/bench_unet.ts', ...c.net(), '--size', String(c.size), '--batch', String(c.batch),
     '--reps', String(c.reps), '--json', ...(noTrain ? ['--no-train'] : [])];
-  return runBench('npx', args);
+  return runBench('npx', args, wasmOnly ? { ...process.env, SEGREFINER_NATIVE: '0' } : process.env);
 }
 
 function runTorch(python: string, config: Record<string, unknown>, c: Case): RunOutcome {
@@ -105,16 +111,18 @@ function compareCase(c: Case, python: string): string {
   if (!ours.result) {
     const torchOnly = runTorch(python, caseConfig(c), c);
     const t = torchOnly.result;
-    return `| ${c.id} | ${t ? t.params.toLocaleString('en') : '—'} | ${c.batch}×${c.size}² | ${c.reps} | failed | ${fmt(t?.forwardMs)} | — | — | ` +
-      `${fmt(t?.trainStepMs)} | — | ${ours.wallS} s / ${torchOnly.wallS} s | ours: ${ours.error}${t ? '' : `; torch: ${torchOnly.error}`}`;
+    return `| ${c.id} | ${t ? t.params.toLocaleString('en') : '—'} | ${c.batch}×${c.size}² | failed | — | ${fmt(t?.forwardMs)} | — | — | — | ` +
+      `${fmt(t?.trainStepMs)} | — | ours: ${ours.error}${t ? '' : `; torch: ${torchOnly.error}`}`;
   }
-  const torch = runTorch(python, ours.result.config, c);
-  if (!torch.result) return `| ${c.id} | ${ours.result.params.toLocaleString('en')} | ${c.batch}×${c.size}² | torch failed: ${torch.error}${note ? `; ${note}` : ''} |||||||`;
-  const o = ours.result, t = torch.result;
+  const o = ours.result;
+  const wasm = o.native ? runOurs(c, o.trainStepMs === null, true).result : o;
+  const torch = runTorch(python, o.config, c);
+  if (!torch.result) return `| ${c.id} | ${o.params.toLocaleString('en')} | ${c.batch}×${c.size}² | torch failed: ${torch.error}${note ? `; ${note}` : ''} |||||||`;
+  const t = torch.result;
   if (o.params !== t.params) note += ` PARAMETER COUNTS DIFFER: ours ${o.params}, torch ${t.params}`;
-  return `| ${c.id} | ${o.params.toLocaleString('en')} | ${c.batch}×${c.size}² | ${c.reps} | ${fmt(o.forwardMs)} | ${fmt(t.forwardMs)} | ` +
-    `${ratio(o.forwardMs, t.forwardMs)} | ${fmt(o.trainStepMs)} | ${fmt(t.trainStepMs)} | ${ratio(o.trainStepMs, t.trainStepMs)} | ` +
-    `${ours.wallS} s / ${torch.wallS} s${note ? ` | ${note.trim()}` : ''}`;
+  if (!o.native) note += ' native kernels not active: both "ours" columns are wasm';
+  return `| ${c.id} | ${o.params.toLocaleString('en')} | ${c.batch}×${c.size}² | ${fmt(o.forwardMs)} | ${fmt(wasm?.forwardMs)} | ${fmt(t.forwardMs)} | ` +
+    `${ratio(o.forwardMs, t.forwardMs)} | ${fmt(o.trainStepMs)} | ${fmt(wasm?.trainStepMs)} | ${fmt(t.trainStepMs)} | ${ratio(o.trainStepMs, t.trainStepMs)} |${note ? ` ${note.trim()}` : ''}`;
 }
 
 // ---------------------------------------------------------------- profile mode
@@ -242,8 +250,8 @@ async function main(): Promise<void> {
   const ids = (values.cases as string).split(',');
   const unknown = ids.filter((id) => !CASES.some((c) => c.id === id));
   if (unknown.length) throw new Error(`compare_torch: --cases must name cases among ${CASES.map((c) => c.id).join(', ')}, but got ${unknown.join(', ')}.`);
-  console.log('| case | params | B×size² | reps | fwd ours (wasm) | fwd torch | fwd ours/torch | train ours | train torch | train ours/torch | wall ours / torch |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| case | params | B×size² | fwd native | fwd wasm | fwd torch | fwd native/torch | train native | train wasm | train torch | train native/torch | notes |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const id of ids) console.log(compareCase(CASES.find((c) => c.id === id) as Case, values.python as string));
 }
 
