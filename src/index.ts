@@ -58,7 +58,7 @@ export { applyOverrides, DEFAULT_TRAIN_CONFIG, learningRate, resolveTrainConfig 
 export type { CollapseAction, TrainConfig } from './train/config';
 export { CHECKPOINT_FILE, CollapseError, METRICS_FILE, TrainLoop } from './train/train_loop';
 export type { TrainLoopOptions, TrainSummary } from './train/train_loop';
-export { loadTrainCheckpoint, saveTrainCheckpoint } from './train/checkpoint';
+export { loadTrainCheckpoint, saveModelFromCheckpoint, saveTrainCheckpoint } from './train/checkpoint';
 export type { TrainState } from './train/checkpoint';
 export { folderValidationSets, refineSamples, validate, validationSamples } from './train/validation';
 export type { ValidationResult, ValidationSet } from './train/validation';
@@ -109,6 +109,7 @@ export { loadBigFolder, loadDis5kFolder, loadPairedFolder, verifyItemSizes } fro
 export type { DatasetItem, FolderDataset, SkippedFile } from './data/folder_loaders';
 export { generateScene, SCENE_SIZE_LIMITS, sceneSeeds, VAL_SEED_OFFSET } from './data/synthetic_scene';
 export type { SceneOptions, SyntheticScene } from './data/synthetic_scene';
+export { DEFAULT_MODEL_DIR, SYNTHETIC_MODEL_DIR } from './refine/shipped_models';
 export { chooseMode, PAPER_MODEL_SIZE, SegRefiner } from './refine/refiner';
 export type { SegRefinerSettings } from './refine/refiner';
 export { DEFAULT_HIGH_RESOLUTION_OPTIONS, DEFAULT_INSTANCE_OPTIONS, MAX_BATCH_SIZE, resolveRefineOptions } from './refine/options';

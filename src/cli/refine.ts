@@ -19,13 +19,14 @@ import { computeBoundaryIou } from '../metrics/boundary_iou';
 import { computeIou } from '../metrics/iou';
 import { RefineOptionsInput, RefineResult, RefineStep } from '../refine/options';
 import { SegRefiner } from '../refine/refiner';
+import { DEFAULT_MODEL_DIR } from '../refine/shipped_models';
 import type { BinaryMask, RgbImage } from '../types';
 import { FlagSpecs, formatUsage, ParsedFlags, parseFlags } from './parse_flags';
 import { UsageError } from './usage_error';
 
 /** Flags shared with refine-coco: the model and the refinement options. */
 export const MODEL_FLAGS: FlagSpecs = {
-  model: { type: 'string', description: 'model folder or official .pth checkpoint (default: the shipped models/cpu-synthetic)' },
+  model: { type: 'string', description: 'model folder or official .pth checkpoint (default: the shipped models/cpu-real, trained on real photographs)' },
   mode: { type: 'string', description: 'auto | instance | hr (default auto: instance, unless --auto-hr-factor or the model sets one)' },
   'auto-hr-factor': { type: 'string', description: 'auto picks hr when the mask box + 20 px is over this × the model size (default: the model\'s setting, else never)' },
   steps: { type: 'string', description: 'run only the first N steps of the loop (instance: 1–6, hr global pass: 1–5)' },
@@ -47,9 +48,9 @@ export const REFINE_FLAGS: FlagSpecs = {
   ...MODEL_FLAGS,
 };
 
-/** The shipped model: models/cpu-synthetic at the package root (from src/cli or dist/cli). */
+/** The shipped default model (models/cpu-real at the package root). */
 export function defaultModelDir(): string {
-  return path.join(__dirname, '..', '..', 'models', 'cpu-synthetic');
+  return DEFAULT_MODEL_DIR;
 }
 
 /** Loads --model, or the shipped model with a clear error when it is missing. */
@@ -57,7 +58,7 @@ export async function loadRefinerFromFlag(model: string | undefined, command: st
   if (model === undefined) {
     const dir = defaultModelDir();
     if (!fs.existsSync(path.join(dir, 'config.json'))) {
-      throw new Error(`segrefiner ${command}: no --model given, and the default model folder ${dir} does not exist; train one (segrefiner train --config cpu-synthetic, then copy runs/cpu-synthetic/model there) or pass --model <folder or .pth>.`);
+      throw new Error(`segrefiner ${command}: no --model given, and the default model folder ${dir} does not exist; train one (segrefiner train --config cpu-real --set data.roots=<photo folders>, see models/cpu-real/MODEL_CARD.md) or pass --model <folder or .pth>.`);
     }
     return SegRefiner.load(dir);
   }

@@ -2,7 +2,7 @@
  * SegRefiner: the one-call refinement API, shaped like SAM's predictor (style B9). Load a model once,
  * `setImage` once per image, then `refine` / `refineBatch` coarse masks of that image:
  *
- *   const refiner = await SegRefiner.load('models/cpu-synthetic');
+ *   const refiner = await SegRefiner.load();           // the shipped model for real photos (models/cpu-real)
  *   refiner.setImage(image);                          // RgbImage, HWC bytes
  *   const { mask, probs, confidence } = await refiner.refine(coarse, { steps: 6, seed: 1 });
  *   refiner.dispose();
@@ -21,6 +21,7 @@ import { DenoiseUNet } from '../model/unet';
 import type { BinaryMask, RgbImage } from '../types';
 import { createRng } from '../util/rng';
 import { refineHighResolution } from './high_resolution';
+import { DEFAULT_MODEL_DIR } from './shipped_models';
 import { instanceBox, refineInstances } from './instance';
 import {
   RefineEngine, RefineOptions, RefineOptionsInput, RefineResult, resolveRefineOptions, stageIndices,
@@ -123,9 +124,10 @@ export class SegRefiner {
   /**
    * Loads a model: our folder format (config.json + model.safetensors, written by training; the
    * config must give `imageSize` and may give `autoHrFactor` and `refineDefaults`) or an official `.pth` checkpoint
-   * (paper network, 256², paper diffusion).
+   * (paper network, 256², paper diffusion). Without an argument: the shipped default model for real
+   * photographs (models/cpu-real).
    */
-  static async load(modelPath: string): Promise<SegRefiner> {
+  static async load(modelPath: string = DEFAULT_MODEL_DIR): Promise<SegRefiner> {
     const where = `SegRefiner.load(${modelPath})`;
     if (!fs.existsSync(modelPath)) throw new Error(`${where}: the model must be a model folder or a .pth checkpoint, but ${modelPath} does not exist.`);
     if (fs.statSync(modelPath).isFile()) {

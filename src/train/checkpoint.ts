@@ -5,7 +5,9 @@
  * a killed process leaves either the previous checkpoint or the new one, never a broken one.
  */
 import * as fs from 'fs';
+import { saveModelDir } from '../model/checkpoint/model_dir';
 import { readSafetensors, writeSafetensors } from '../model/checkpoint/safetensors';
+import type { UNetConfig } from '../model/config';
 import { TorchTensor } from '../model/checkpoint/torch_pth';
 import { DenoiseUNet } from '../model/unet';
 import { AdamW } from './adamw';
@@ -52,4 +54,20 @@ export function loadTrainCheckpoint(file: string, unet: DenoiseUNet, optimizer: 
   const state = JSON.parse(metadata.state) as TrainState & { optimizerStep: number };
   optimizer.setState({ step: state.optimizerStep, m, v }, unet.params);
   return { step: state.step, rngState: state.rngState, lrScale: state.lrScale, rollbacks: state.rollbacks };
+}
+
+/**
+ * Writes the network of a run's latest checkpoint as a model folder (saveModelDir), for a run still in
+ * progress; `extra` goes into config.json. Returns the checkpoint's step.
+ */
+export async function saveModelFromCheckpoint(file: string, config: Partial<UNetConfig>, outDir: string, extra: Record<string, unknown>): Promise<number> {
+  const unet = DenoiseUNet.create(config, 0), optimizer = new AdamW({ lr: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+  try {
+    const state = loadTrainCheckpoint(file, unet, optimizer);
+    await saveModelDir(outDir, unet, { ...extra, trainedWith: { ...(extra.trainedWith as object), steps: state.step } });
+    return state.step;
+  } finally {
+    unet.dispose();
+    optimizer.dispose();
+  }
 }

@@ -92,10 +92,10 @@ test('usage and model errors', () => {
   const missing = cli(['refine', '--image', path.join(dir, 'images', 's1.png'), '--mask', path.join(dir, 'masks', 's1.png'), '--out', path.join(dir, 'x.png'), '--model', path.join(dir, 'no-model')]);
   assert.is(missing.code, 1);
   assert.match(missing.stderr, /must be a model folder or a \.pth checkpoint, but .*no-model does not exist/);
-  if (!fs.existsSync(path.join(ROOT, 'models', 'cpu-synthetic', 'config.json'))) {
+  if (!fs.existsSync(path.join(ROOT, 'models', 'cpu-real', 'config.json'))) {
     const noDefault = cli(['refine-coco', '--images', dir, '--results', 'r.json', '--out', 'o.json']);
     assert.is(noDefault.code, 1);
-    assert.match(noDefault.stderr, /no --model given, and the default model folder .*models\/cpu-synthetic does not exist; train one/);
+    assert.match(noDefault.stderr, /no --model given, and the default model folder .*models\/cpu-real does not exist; train one/);
   }
 });
 

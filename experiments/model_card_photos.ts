@@ -1,0 +1,175 @@
+/**
+ * Packages a real-photo training run (data.kind 'photo-folders') as a shipped model and writes its model
+ * card, every number read from files (never typed in):
+ *   npx tsx experiments/model_card_photos.ts --run runs/real-ft --out models/cpu-real \
+ *     [--compare runs/real-scratch] [--evaluation evaluation_photos.json] [--commit <sha>]
+ * The network comes from <run>/model when the run finished, else from its latest checkpoint. Copies the
+ * run's config.json (as run_config.json) and metrics.jsonl, keeps the model folder's calibration
+ * (calibration.json, refineDefaults in config.json) when present, draws the dev curves (validation.png:
+ * dev IoU and mBA against training hours, this run and --compare), and writes MODEL_CARD.md.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs } from 'util';
+import { figureToPng, LineSeries, lineChart, saveModelFromCheckpoint, writeFileAtomic } from '../src';
+import { formatPhotoRows, PhotoRow } from './evaluate_photos';
+
+interface Rec { type: string; step: number; time: string; [k: string]: unknown }
+interface Scores { meanIou: number; mba: number; boundaryIou: number; cumulativeIou: number }
+
+const readJsonl = (file: string): Rec[] => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const pct = (x: number) => (100 * x).toFixed(2);
+
+/** Training hours at each record: the sum of gaps between consecutive records, leaving out gaps across a resume. */
+function hoursAt(records: Rec[]): number[] {
+  const out = [0];
+  for (let i = 1; i < records.length; i++) {
+    const gap = records[i].type === 'event' && records[i].event === 'resume' ? 0 : (Date.parse(records[i].time) - Date.parse(records[i - 1].time)) / 3.6e6;
+    out.push(out[i - 1] + gap);
+  }
+  return out;
+}
+
+/** The validation records of one set, with the training hours at which they were taken. */
+function curve(records: Rec[], set: string): { hours: number[]; step: number[]; coarse: Scores; refined: Scores[] } {
+  const hours = hoursAt(records);
+  const idx = records.map((r, i) => [r, i] as const).filter(([r]) => r.type === 'val' && r.set === set);
+  return { hours: idx.map(([, i]) => hours[i]), step: idx.map(([r]) => r.step), coarse: (idx[0]?.[0].coarse ?? {}) as Scores, refined: idx.map(([r]) => r.refined as Scores) };
+}
+
+function valSets(records: Rec[]): string[] {
+  return [...new Set(records.filter((r) => r.type === 'val').map((r) => r.set as string))];
+}
+
+/** dev IoU and mBA (refined − coarse, points) against training hours, one line per run and set. */
+async function drawCurves(runs: { label: string; records: Rec[] }[], file: string): Promise<void> {
+  for (const metric of ['meanIou', 'mba'] as const) {
+    const series: LineSeries[] = [];
+    for (const run of runs) {
+      for (const set of valSets(run.records)) {
+        const c = curve(run.records, set);
+        series.push({ name: `${run.label} ${set}`, x: c.hours, y: c.refined.map((r) => 100 * (r[metric] - c.coarse[metric])) });
+      }
+    }
+    const fig = lineChart(series, { title: `dev ${metric === 'meanIou' ? 'IoU' : 'mBA'}: refined − coarse (points), at the model size`, xTitle: 'training hours (2-core machine)', yTitle: 'points', width: 900, height: 420 });
+    const png = await figureToPng(fig);
+    if (png) writeFileAtomic(file.replace('.png', `_${metric === 'meanIou' ? 'iou' : 'mba'}.png`), png);
+  }
+}
+
+function validationTable(records: Rec[]): string {
+  const sets = valSets(records);
+  const lines = [`| step | ${sets.map((s) => `${s} IoU / mBA`).join(' | ')} |`, `|---|${sets.map(() => '---').join('|')}|`];
+  const coarse = sets.map((s) => curve(records, s).coarse);
+  lines.push(`| coarse | ${coarse.map((c) => `${pct(c.meanIou)} / ${pct(c.mba)}`).join(' | ')} |`);
+  for (const step of [...new Set(records.filter((r) => r.type === 'val').map((r) => r.step))]) {
+    const cells = sets.map((s) => records.find((r) => r.type === 'val' && r.set === s && r.step === step)?.refined as Scores | undefined);
+    lines.push(`| ${step} | ${cells.map((c) => (c ? `${pct(c.meanIou)} / ${pct(c.mba)}` : '–')).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+interface Calibration {
+  ablation: { samples: number; coarse: { iou: number; mba: number; boundaryIou: number }; variants: { label: string; iou: { mean: number; std: number }; mba: { mean: number; std: number }; boundaryIou: { mean: number; std: number }; msPerRefinement: number }[] };
+  grid: { label: string; score: number; gentleWorst: number }[];
+  chosen: { label: string; options: unknown; doNoHarmMet: boolean };
+}
+
+function calibrationSection(c: Calibration): string {
+  const a = c.ablation;
+  const abl = ['| steps | IoU | mBA | Boundary IoU | ms / refinement |', '|---|---|---|---|---|',
+    `| coarse input | ${pct(a.coarse.iou)} | ${pct(a.coarse.mba)} | ${pct(a.coarse.boundaryIou)} | – |`,
+    ...a.variants.map((v) => `| ${v.label} | ${pct(v.iou.mean)} ± ${pct(v.iou.std)} | ${pct(v.mba.mean)} ± ${pct(v.mba.std)} | ${pct(v.boundaryIou.mean)} ± ${pct(v.boundaryIou.std)} | ${v.msPerRefinement.toFixed(0)} |`)];
+  const grid = ['| options | score (ΔIoU + ΔmBA, modify-boundary, mean of sources) | worst gentle ΔIoU |', '|---|---|---|',
+    ...c.grid.map((g) => `| ${g.label} | ${pct(g.score)} | ${pct(g.gentleWorst)} |`)];
+  return `## Calibration (\`experiments/calibrate_photos.ts\`)
+Step-count ablation on the ${a.samples} dev crops at the model size (coarse = modify_boundary, seed 0; 3 sampling seeds; mean ± std):
+
+${abl.join('\n')}
+
+Refine options through \`SegRefiner\` at full resolution (one sampling seed; coarse masks drawn with seed 1, not the evaluation's seed 0):
+
+${grid.join('\n')}
+
+Chosen (written to \`config.json\` → \`refineDefaults\`): **${c.chosen.label}** \`${JSON.stringify(c.chosen.options)}\`${c.chosen.doNoHarmMet ? '' : ' — no option kept gentle masks within 0.5 point; this one harms them least'}.
+`;
+}
+
+/** The network: <run>/model if the run finished, else its latest checkpoint. Returns the step. */
+async function exportNetwork(run: string, out: string, config: Record<string, unknown>): Promise<number> {
+  const extra = { diffusion: config.diffusion, imageSize: config.imageSize, trainedWith: { run: config.name } };
+  const previous = fs.existsSync(path.join(out, 'config.json')) ? JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')) : {};
+  const keep = previous.refineDefaults ? { refineDefaults: previous.refineDefaults } : {};
+  if (fs.existsSync(path.join(run, 'model', 'model.safetensors'))) {
+    fs.copyFileSync(path.join(run, 'model', 'model.safetensors'), path.join(out, 'model.safetensors'));
+    const cfg = JSON.parse(fs.readFileSync(path.join(run, 'model', 'config.json'), 'utf8'));
+    writeFileAtomic(path.join(out, 'config.json'), `${JSON.stringify({ ...cfg, ...keep }, null, 2)}\n`);
+    return cfg.trainedWith.steps as number;
+  }
+  const step = await saveModelFromCheckpoint(path.join(run, 'checkpoint.safetensors'), config.model as object, out, { ...extra, ...keep });
+  return step;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { run: { type: 'string' }, out: { type: 'string' }, compare: { type: 'string' }, evaluation: { type: 'string' }, commit: { type: 'string' } } });
+  if (!values.run || !values.out) throw new Error('model_card_photos: --run and --out must be given.');
+  const run = values.run, out = values.out;
+  fs.mkdirSync(out, { recursive: true });
+  const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8'));
+  const step = await exportNetwork(run, out, config);
+  fs.copyFileSync(path.join(run, 'config.json'), path.join(out, 'run_config.json'));
+  const records = readJsonl(path.join(run, 'metrics.jsonl')).filter((r) => r.step <= step);
+  writeFileAtomic(path.join(out, 'metrics.jsonl'), `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  const runs = [{ label: config.initFrom ? 'fine-tuned' : 'from scratch', records }];
+  let compareConfig: Record<string, unknown> | null = null;
+  if (values.compare) {
+    compareConfig = JSON.parse(fs.readFileSync(path.join(values.compare, 'config.json'), 'utf8'));
+    const other = readJsonl(path.join(values.compare, 'metrics.jsonl'));
+    runs.push({ label: compareConfig?.initFrom ? 'fine-tuned' : 'from scratch', records: other });
+    writeFileAtomic(path.join(out, 'comparison_metrics.jsonl'), `${other.map((r) => JSON.stringify(r)).join('\n')}\n`);
+  }
+  await drawCurves(runs, path.join(out, 'validation.png'));
+  const train = records.filter((r) => r.type === 'train');
+  const hours = hoursAt(records);
+  const meanRate = train.reduce((a, r) => a + (r.examplesPerSec as number), 0) / Math.max(1, train.length);
+  const dataEvent = records.find((r) => r.type === 'event' && r.event === 'data');
+  const events = records.filter((r) => r.type === 'event' && !['checkpoint', 'data'].includes(r.event as string));
+  const evaluation = values.evaluation ? JSON.parse(fs.readFileSync(values.evaluation, 'utf8')) as { rows: PhotoRow[]; backend: string; seconds: number; options: unknown; seeds: number[] } : null;
+  if (values.evaluation) fs.copyFileSync(values.evaluation, path.join(out, 'evaluation_photos.json'));
+  const calibrationFile = path.join(out, 'calibration.json');
+  const calibration = fs.existsSync(calibrationFile) ? JSON.parse(fs.readFileSync(calibrationFile, 'utf8')) as Calibration : null;
+  const d = config.data;
+  const card = `# ${path.basename(out)}: a SegRefiner DenoiseUNet trained on real photographs
+
+Generated by \`experiments/model_card_photos.ts\` from the run's committed files (\`run_config.json\`, \`metrics.jsonl\`${evaluation ? ', `evaluation_photos.json`' : ''}${calibration ? ', `calibration.json`' : ''}); no number below is typed by hand.
+
+## What it is
+- Network: DenoiseUNet (method.md §2), \`config.json\` → \`unet\` (modelChannels ${config.model.modelChannels}, channelMult [${config.model.channelMult}], numResBlocks ${config.model.numResBlocks}, attention at strides [${config.model.attentionStrides}]); input ${config.imageSize}², diffusion T = ${config.diffusion.numTimesteps}.
+- Training data (\`data.kind\` photo-folders): ${dataEvent ? String(dataEvent.summary) : d.roots.join(', ')}. Real photographs with hand-drawn masks (ECSSD, DAVIS-2016 train); the dev pairs were never trained on (they are the validation set).
+- Samples: ${Math.round(100 * (1 - d.patchProb))} % whole-object crops (box of GT ∪ coarse + ${d.padSize} px with jitter, resized to ${config.imageSize}²), ${Math.round(100 * d.patchProb)} % full-resolution ${config.imageSize}² boundary patches; flips p = ${d.flipProb}.
+- Coarse masks (\`src/data/coarse_mix.ts\`, drawn online per sample): kinds and weights ${JSON.stringify(d.coarse.kinds)}, severity U[${d.coarse.severity}], a second degradation with p = ${d.coarse.secondProb}.
+- Start: ${config.initFrom ? `fine-tuned from \`${config.initFrom}\`` : 'random initialisation'}. Recipe \`cpu-real\`: batch ${config.batchSize}, AdamW lr ${config.optimizer.lr} (warm-up ${config.lrSchedule.warmupSteps}, ×${config.lrSchedule.gamma} at [${config.lrSchedule.milestones}]), clipping ${config.clipGradNorm || 'off'}.
+- This snapshot: step **${step}** of ${config.steps}, **${step * config.batchSize} examples seen**, ${hours[hours.length - 1].toFixed(2)} h of training (${meanRate.toFixed(2)} examples/s mean) on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()} (wasm backend + native oneDNN kernels, 1 thread per run: two runs shared the 2 cores)${events.length ? `; events: ${events.map((e) => `${e.event} at ${e.step}`).join(', ')}` : ''}.
+- Code: ${values.commit ? `commit ${values.commit}` : 'commit not given'}; resume the run with \`npx segrefiner train --resume ${run}\`.
+
+## Validation during training (dev, crops at the model size; IoU / mBA, %)
+${validationTable(records)}
+
+![dev IoU against training hours](validation_iou.png)
+![dev mBA against training hours](validation_mba.png)
+${compareConfig ? `\nThe curves compare this run with \`${values.compare}\` (${compareConfig.initFrom ? 'fine-tuned' : 'from scratch'}, otherwise the same recipe, run side by side on the same machine); its records are in \`comparison_metrics.jsonl\`.\n` : ''}
+${calibration ? calibrationSection(calibration) : ''}
+${evaluation ? `## Evaluation on dev (\`experiments/evaluate_photos.ts\`, ${evaluation.backend}, ${evaluation.seconds.toFixed(0)} s)
+Full resolution through \`SegRefiner.refine\` with the model's defaults \`${JSON.stringify(evaluation.options)}\`; mean ± std over sampling seeds [${evaluation.seeds}]. Coarse kinds: \`modify-boundary\` = \`segrefiner coarsen --seed 0\` (upstream's), \`gentle\` = \`segrefiner coarsen --kind gentle --seed 0\` (one light real-segmenter error per mask, src/data/coarse_mix.ts).
+
+${formatPhotoRows(evaluation.rows)}
+` : ''}`;
+  writeFileAtomic(path.join(out, 'MODEL_CARD.md'), card);
+  console.log(`wrote ${out} (step ${step}) and its MODEL_CARD.md`);
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.stack : e);
+  process.exit(1);
+});
