@@ -4,8 +4,9 @@
  *   npx tsx experiments/calibrate_photos.ts --model models/cpu-real [--dev ../shared/data/dev] [--write]
  * 1. The step-count ablation on the dev photos (crops at the model size, coarse = modify_boundary as
  *    `segrefiner coarsen --seed 0`, 3 sampling seeds): does the chain of steps help, and how much?
- * 2. A small grid of refine options through SegRefiner at full resolution: mode (instance | hr) × the
- *    do-no-harm gate (off | thresholds) × steps (all | the ablation's best first-N), one sampling seed,
+ * 2. A small grid of refine options through SegRefiner at full resolution: mode (instance, plain or
+ *    with the residual paste-back | hr) × the do-no-harm gate (off | thresholds) × steps (all | the
+ *    ablation's best first-N), one sampling seed,
  *    on coarse masks drawn with another seed (1) than the evaluation's (0), so the evaluation does not
  *    score the very masks the choice was made on.
  * The choice: the best mean over sources of ΔIoU + ΔmBA on modify_boundary masks, among the options
@@ -26,13 +27,15 @@ interface Candidate { label: string; options: RefineOptionsInput }
 function candidates(bestSteps: number, numTimesteps: number): Candidate[] {
   const out: Candidate[] = [];
   const stepChoices = bestSteps < numTimesteps ? [numTimesteps, bestSteps] : [numTimesteps];
-  for (const mode of ['instance', 'hr'] as const) {
-    for (const steps of stepChoices) {
-      for (const gate of [null, 0.2, 0.5]) {
-        if (mode === 'hr' && steps !== numTimesteps) continue; // hr's global pass has its own step list
-        out.push({ label: `${mode}, ${steps} steps, gate ${gate ?? 'off'}`, options: { mode, ...(steps !== numTimesteps ? { steps } : {}), gate: gate === null ? null : { threshold: gate } } });
+  for (const gate of [null, 0.2, 0.5]) {
+    const g = gate === null ? null : { threshold: gate };
+    for (const residual of [false, true]) {
+      for (const steps of stepChoices) {
+        out.push({ label: `instance${residual ? ' residual' : ''}, ${steps} steps, gate ${gate ?? 'off'}`, options: { mode: 'instance', ...(steps !== numTimesteps ? { steps } : {}), gate: g, instance: { residual } } });
       }
     }
+    // hr's global pass has its own step list (T−1..1) and one local step
+    out.push({ label: `hr, gate ${gate ?? 'off'}`, options: { mode: 'hr', gate: g } });
   }
   return out;
 }

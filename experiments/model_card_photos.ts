@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { figureToPng, LineSeries, lineChart, saveModelFromCheckpoint, writeFileAtomic } from '../src';
+import { figureToPng, initBackend, LineSeries, lineChart, saveModelFromCheckpoint, writeFileAtomic } from '../src';
 import { formatPhotoRows, PhotoRow } from './evaluate_photos';
 
 interface Rec { type: string; step: number; time: string; [k: string]: unknown }
@@ -115,6 +115,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { run: { type: 'string' }, out: { type: 'string' }, compare: { type: 'string' }, evaluation: { type: 'string' }, commit: { type: 'string' } } });
   if (!values.run || !values.out) throw new Error('model_card_photos: --run and --out must be given.');
   const run = values.run, out = values.out;
+  await initBackend();
   fs.mkdirSync(out, { recursive: true });
   const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8'));
   const step = await exportNetwork(run, out, config);

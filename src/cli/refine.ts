@@ -32,7 +32,8 @@ export const MODEL_FLAGS: FlagSpecs = {
   steps: { type: 'string', description: 'run only the first N steps of the loop (instance: 1–6, hr global pass: 1–5)' },
   seed: { type: 'string', description: 'seed of the sampling (integer, default 0)' },
   deterministic: { type: 'boolean', description: 'threshold the fine probability at 0.5 instead of sampling' },
-  gate: { type: 'string', description: 'do-no-harm gate: keep the coarse value where confidence < this (0–1; off by default)' },
+  gate: { type: 'string', description: 'do-no-harm gate: keep the coarse value where confidence < this (0–1, 0 = off; default: the model\'s refineDefaults, else off)' },
+  residual: { type: 'string', description: 'instance path: paste the network\'s change onto the full-resolution coarse mask (on | off; default: the model\'s refineDefaults, else off)' },
   batch: { type: 'string', description: 'crops/patches per forward pass (1–32, default 4)' },
   'min-area': { type: 'string', description: 'instance masks with fewer foreground pixels pass through unchanged (default 512, upstream)' },
 };
@@ -88,6 +89,10 @@ export function refineOptionsFromFlags(flags: ParsedFlags, command: string, usag
     o.autoHrFactor = f;
   }
   if (minArea !== undefined) o.instance = { areaThreshold: minArea };
+  if (flags.residual !== undefined) {
+    if (!['on', 'off'].includes(String(flags.residual))) throw new UsageError(`segrefiner ${command}: --residual must be on or off, but got '${String(flags.residual)}'.`, usage);
+    o.instance = { ...o.instance, residual: flags.residual === 'on' };
+  }
   if (steps !== undefined) o.steps = steps;
   if (seed !== undefined) o.seed = seed;
   if (batch !== undefined) o.batchSize = batch;
@@ -95,7 +100,7 @@ export function refineOptionsFromFlags(flags: ParsedFlags, command: string, usag
   if (flags.gate !== undefined) {
     const g = Number(flags.gate);
     if (!(g >= 0 && g <= 1)) throw new UsageError(`segrefiner ${command}: --gate must be a number in [0, 1], but got '${String(flags.gate)}'.`, usage);
-    o.gate = { threshold: g };
+    o.gate = g > 0 ? { threshold: g } : null;
   }
   return o;
 }

@@ -85,7 +85,21 @@ export async function refineInstances(engine: RefineEngine, image: RgbImage, mas
         }
       } : undefined,
     });
-    result.maskProbs.forEach((p, i) => out.push(pasteInstance(p, s, inputs[i].box, height, width)));
+    result.maskProbs.forEach((p, i) => out.push(settings.options.residual
+      ? pasteResidual(p, inputs[i], masks[start + i], s) : pasteInstance(p, s, inputs[i].box, height, width)));
   }
+  return out;
+}
+
+/**
+ * The residual paste-back (InstanceOptions.residual): the network's change σ(logits) − coarse input at
+ * the model size, pasted bilinearly and added to the full-resolution coarse mask, clipped to [0, 1].
+ * @param probs σ(logits) [S, S]; input the crop fed to the network; coarse the full mask [H, W]
+ */
+export function pasteResidual(probs: Float32Array, input: InstanceInput, coarse: BinaryMask, modelSize: number): Float32Array {
+  const delta = new Float32Array(probs.length);
+  for (let k = 0; k < probs.length; k++) delta[k] = probs[k] - input.mask[k];
+  const out = pasteInstance(delta, modelSize, input.box, coarse.height, coarse.width);
+  for (let j = 0; j < out.length; j++) out[j] = Math.min(1, Math.max(0, coarse.data[j] + out[j]));
   return out;
 }

@@ -24,6 +24,13 @@ export interface InstanceOptions {
   areaThreshold: number;
   /** Pixels added around the mask's box on each side before cropping (upstream pad_width: 20). */
   padWidth: number;
+  /**
+   * Residual paste-back (an extension, off by default; upstream pastes σ(logits)): paste the network's
+   * change to the coarse crop, σ(logits) − coarse at the model size, bilinearly onto the full-resolution
+   * coarse mask. Where the network agrees with the coarse mask, its full-resolution boundary is kept
+   * instead of being replaced by an upsampled model-size one; where it disagrees, the change is applied.
+   */
+  residual: boolean;
 }
 
 export interface HighResolutionOptions {
@@ -111,7 +118,7 @@ export type RefineOptionsInput = Partial<Omit<RefineOptions, 'instance' | 'hr'>>
   hr?: Partial<HighResolutionOptions>;
 };
 
-export const DEFAULT_INSTANCE_OPTIONS: Readonly<InstanceOptions> = Object.freeze({ areaThreshold: 512, padWidth: 20 });
+export const DEFAULT_INSTANCE_OPTIONS: Readonly<InstanceOptions> = Object.freeze({ areaThreshold: 512, padWidth: 20, residual: false });
 export const DEFAULT_HIGH_RESOLUTION_OPTIONS: Readonly<HighResolutionOptions> = Object.freeze({
   fineProbRatio: 0.9, iouThreshold: 0.3, emptyBelow128: false,
 });
@@ -173,6 +180,7 @@ export function resolveRefineOptions(input: RefineOptionsInput = {}, where = 're
   if (o.gate !== null) checkRange(o.gate.threshold, 0, 1, 'gate.threshold', where);
   checkRange(o.instance.areaThreshold, 0, Number.MAX_SAFE_INTEGER, 'instance.areaThreshold', where, true);
   checkRange(o.instance.padWidth, 0, Number.MAX_SAFE_INTEGER, 'instance.padWidth', where, true);
+  if (typeof o.instance.residual !== 'boolean') throw new Error(`${where}: instance.residual must be true or false, but got ${String(o.instance.residual)}.`);
   checkRange(o.hr.fineProbRatio, 0, 1, 'hr.fineProbRatio', where);
   checkRange(o.hr.iouThreshold, 0, 1, 'hr.iouThreshold', where);
   return o;

@@ -50,6 +50,11 @@ export function perfectDenoiser(): CountingDenoiser {
   return counting((z) => tf.mul(tf.sign(tf.sub(tf.slice(z, [0, 0, 0, 0], [-1, -1, -1, 1]), RED_MIDPOINT)), 20));
 }
 
+/** Logits ±20 from the mask input: it agrees with whatever mask it is given. */
+export function echoDenoiser(): CountingDenoiser {
+  return counting((z) => tf.mul(tf.sub(tf.mul(tf.slice(z, [0, 0, 0, 3], [-1, -1, -1, 1]), 2), 1), 20));
+}
+
 /**
  * Like perfectDenoiser, but unsure (|logit| 0.2, confidence ≈ 0.1) where the mask input disagrees
  * with the red channel: the high-resolution path then puts its patches where the coarse mask was wrong.

@@ -7,7 +7,8 @@ import * as assert from 'uvu/assert';
 import { SegRefiner } from '../../src/refine/refiner';
 import { instanceBox, prepareInstance } from '../../src/refine/instance';
 import { useTestBackend } from '../helpers/backend';
-import { imageFromMask, maskFrom, perfectDenoiser, sameMask } from './fake_denoisers';
+import { expectRejects } from '../helpers/rejects';
+import { echoDenoiser, imageFromMask, maskFrom, perfectDenoiser, sameMask } from './fake_denoisers';
 
 test.before(async () => {
   await useTestBackend();
@@ -81,6 +82,23 @@ test('steps and indices choose the loop; masks below the area threshold pass thr
   assert.is((await refiner.refine(enough)).passedThrough, null);
   assert.is((await refiner.refine(small, { instance: { areaThreshold: 0 } })).passedThrough, null);
   refiner.dispose();
+});
+
+test('residual paste-back: a network that agrees keeps the full-resolution coarse mask; a perfect one still gives the truth', async () => {
+  // a ragged coarse mask whose 1-px teeth are lost at the model size (its box is ~3× the model side)
+  const ragged = maskFrom(H, W, (y, x) => disk(200, 180, 120)(y, x) && !((x + y) % 7 === 0 && (y - 200) ** 2 + (x - 180) ** 2 > 110 ** 2));
+  const echo = SegRefiner.fromDenoiser(echoDenoiser().denoise, { imageSize: 96 });
+  echo.setImage(image);
+  const kept = await echo.refine(ragged, { instance: { residual: true } });
+  assert.is(sameMask(kept.mask, ragged), null, 'residual keeps the coarse mask where the network agrees');
+  const plain = await echo.refine(ragged);
+  assert.ok(sameMask(plain.mask, ragged) !== null, 'the plain paste-back replaces it by the upsampled model-size mask');
+  echo.dispose();
+  const perfect = SegRefiner.fromDenoiser(perfectDenoiser().denoise, { imageSize: 256 });
+  perfect.setImage(image);
+  assert.is(sameMask((await perfect.refine(coarseA, { instance: { residual: true } })).mask, gtA), null);
+  await expectRejects(perfect.refine(coarseA, { instance: { residual: 1 as never } }), /instance.residual must be true or false, but got 1/);
+  perfect.dispose();
 });
 
 test.run();

@@ -12,7 +12,7 @@ import { saveModelDir } from '../../src/model/checkpoint/model_dir';
 import { CPU_UNET_CONFIG } from '../../src/model/config';
 import { DenoiseUNet } from '../../src/model/unet';
 import { generateScene } from '../../src/data/synthetic_scene';
-import { SegRefiner } from '../../src/refine/refiner';
+import { SegRefiner, withModelDefaults } from '../../src/refine/refiner';
 import type { BinaryMask } from '../../src/types';
 import { useTestBackend } from '../helpers/backend';
 import { expectNoLeak } from '../helpers/leaks';
@@ -159,6 +159,32 @@ test('load: our model folder round trip; unreadable folders and files are clear 
   await expectRejects(SegRefiner.load(path.join(__dirname, '..', 'fixtures', 'mmdet_tiny.pth')),
     /a \.pth checkpoint must hold the paper's network \(convert others with segrefiner convert --config\), but: .*has keys this architecture does not/);
   assert.is(tf.memory().numTensors, before, 'failed loads leave nothing behind');
+});
+
+test('a model folder\'s refineDefaults apply under the caller\'s options; bad ones are errors naming the key', async () => {
+  const dir = tmp();
+  const unet = DenoiseUNet.create({ ...CPU_UNET_CONFIG }, 1);
+  const diffusion = { numTimesteps: 6, schedule: 'linear', start: 0.8, stop: 0 };
+  await saveModelDir(path.join(dir, 'm'), unet, { imageSize: 32, diffusion, refineDefaults: { mode: 'instance', steps: 2, gate: { threshold: 0.3 }, instance: { residual: true } } });
+  const refiner = await SegRefiner.load(path.join(dir, 'm'));
+  assert.equal(refiner.refineDefaults, { mode: 'instance', steps: 2, gate: { threshold: 0.3 }, instance: { residual: true } });
+  const scene = generateScene({ seed: 5, height: 64, width: 80 });
+  refiner.setImage(scene.image);
+  const steps: number[] = [];
+  await refiner.refine(scene.mask, { instance: { areaThreshold: 0 }, onStep: (s) => { steps.push(s.t); } });
+  assert.equal(steps, [5, 4], 'the model\'s steps');
+  steps.length = 0;
+  await refiner.refine(scene.mask, { indices: [3, 0], instance: { areaThreshold: 0 }, onStep: (s) => { steps.push(s.t); } });
+  assert.equal(steps, [3, 0], 'the caller\'s indices replace the model\'s steps');
+  refiner.dispose();
+  assert.equal(withModelDefaults({ steps: 2, gate: { threshold: 0.3 }, instance: { residual: true } }, { gate: null, instance: { padWidth: 5 }, seed: undefined }),
+    { steps: 2, gate: null, instance: { residual: true, padWidth: 5 }, hr: {} });
+  for (const [bad, pattern] of [[{ seed: 3 }, /'refineDefaults' may set mode, steps.*but has seed/], [[1], /'refineDefaults' must be an object/],
+    [{ gate: { threshold: 2 } }, /'refineDefaults': gate.threshold must be a number in \[0, 1\], but got 2/]] as const) {
+    await saveModelDir(path.join(dir, 'bad'), unet, { imageSize: 32, diffusion, refineDefaults: bad });
+    await expectRejects(SegRefiner.load(path.join(dir, 'bad')), pattern);
+  }
+  unet.dispose();
 });
 
 test.run();
