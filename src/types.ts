@@ -1,6 +1,5 @@
 /** Shared data types of the toolkit (style B4): every module may import these; siblings do not import each other. */
 import type * as tf from '@tensorflow/tfjs';
-import type { Rle } from './util/coco_rle';
 
 /** A binary mask as a plain typed array, row-major: data[y·width + x] ∈ {0, 1}. Metrics need no tensors. */
 export interface BinaryMask {
@@ -8,6 +7,17 @@ export interface BinaryMask {
   height: number;
   width: number;
 }
+
+/** A COCO RLE with numeric counts (pycocotools' internal RLE struct); src/util/coco_rle.ts encodes and decodes it. */
+export interface Rle {
+  height: number;
+  width: number;
+  /** Run lengths, alternating 0-runs and 1-runs, starting with 0s; sums to height·width. */
+  counts: Uint32Array;
+}
+
+/** Box [x, y, width, height] in pixels, as COCO JSON stores it (floats). */
+export type BboxXywh = [number, number, number, number];
 
 /** An 8-bit RGB image, row-major HWC: data[(y·width + x)·3 + c], c = 0 red, 1 green, 2 blue. */
 export interface RgbImage {

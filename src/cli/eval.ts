@@ -15,17 +15,9 @@
  * with one stem, size mismatches, unreadable images.
  */
 import { promises as fs } from 'fs';
-import * as path from 'path';
-import sharp from 'sharp';
-import { readBinaryMask } from '../data/mask_io';
-import { readCocoGroundTruth, readCocoResults } from '../data/coco_json';
-import { computeBoundaryAccuracy, meanBoundaryAccuracy } from '../metrics/boundary_accuracy';
-import { computeBoundaryF } from '../metrics/boundary_f';
-import { computeBoundaryIou } from '../metrics/boundary_iou';
-import { CocoIouType, CocoSummary, evaluateCoco } from '../metrics/coco_eval';
-import { aggregateDisMeasures, computeDisMeasures, DisMeasures, DisSummary, ProbabilityMap } from '../metrics/dis_measures';
-import { computeIou, cumulativeIou, IouCounts } from '../metrics/iou';
-import type { BinaryMask } from '../types';
+import { CocoFileReport, evaluateCocoFiles } from '../evaluate/coco_files';
+import { evaluateFolders, FolderEvalReport, MaskAggregate } from '../evaluate/folder_eval';
+import { CocoIouType, CocoSummary } from '../metrics/coco_eval';
 import { FlagSpecs, formatUsage, parseFlags } from './parse_flags';
 import { UsageError } from './usage_error';
 
@@ -39,157 +31,6 @@ export const EVAL_FLAGS: FlagSpecs = {
   'coco-results': { type: 'string', description: 'COCO results JSON (COCO mode)' },
   'iou-type': { type: 'string', description: 'segm | boundary | both (COCO mode; default segm)' },
 };
-
-const MASK_EXTENSIONS = /\.(png|jpe?g)$/i;
-
-/** Mask files of a folder by stem; errors name the folder or the two clashing files. */
-export async function listMasks(dir: string, role: string): Promise<Map<string, string>> {
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch (error) {
-    throw new Error(`eval: the ${role} folder ${dir} must be a readable folder, but reading failed: ${(error as Error).message}`, { cause: error });
-  }
-  const byStem = new Map<string, string>();
-  for (const name of names.filter((n) => MASK_EXTENSIONS.test(n)).sort()) {
-    const stem = name.replace(MASK_EXTENSIONS, '');
-    const clash = byStem.get(stem);
-    if (clash) throw new Error(`eval: each stem must have one ${role} file, but ${path.join(dir, clash)} and ${path.join(dir, name)} share '${stem}'.`);
-    byStem.set(stem, name);
-  }
-  if (byStem.size === 0) throw new Error(`eval: the ${role} folder ${dir} must contain .png/.jpg masks, but has none.`);
-  return byStem;
-}
-
-export interface MaskTriple { stem: string; pred: string; gt: string; coarse?: string }
-
-/** Pairs prediction, GT (and coarse) files by stem; a file without counterpart is an error. */
-export async function pairMaskFiles(predDir: string, gtDir: string, coarseDir?: string): Promise<MaskTriple[]> {
-  const pred = await listMasks(predDir, 'prediction'), gt = await listMasks(gtDir, 'ground-truth');
-  const coarse = coarseDir === undefined ? undefined : await listMasks(coarseDir, 'coarse');
-  const check = (from: Map<string, string>, fromDir: string, to: Map<string, string>, toDir: string, what: string) => {
-    for (const [stem, name] of from) {
-      if (!to.has(stem)) throw new Error(`eval: ${path.join(fromDir, name)} must have a ${what} counterpart with stem '${stem}' in ${toDir}, but there is none.`);
-    }
-  };
-  check(pred, predDir, gt, gtDir, 'ground-truth');
-  check(gt, gtDir, pred, predDir, 'prediction');
-  if (coarse && coarseDir) {
-    check(coarse, coarseDir, gt, gtDir, 'ground-truth');
-    check(gt, gtDir, coarse, coarseDir, 'coarse');
-  }
-  return [...gt.keys()].map((stem) => ({
-    stem, pred: path.join(predDir, pred.get(stem) as string), gt: path.join(gtDir, gt.get(stem) as string),
-    ...(coarse && coarseDir ? { coarse: path.join(coarseDir, coarse.get(stem) as string) } : {}),
-  }));
-}
-
-/** The first channel of an 8-bit image as value / 255 (how the SOD toolboxes read predictions). */
-export async function readProbabilityMap(file: string): Promise<ProbabilityMap> {
-  let data: Buffer, width: number, height: number;
-  try {
-    ({ data, info: { width, height } } = await sharp(file).extractChannel(0).raw().toBuffer({ resolveWithObject: true }));
-  } catch (error) {
-    throw new Error(`eval: ${file} must be a readable image, but reading failed: ${(error as Error).message}`, { cause: error });
-  }
-  if (data.length !== width * height) throw new Error(`eval: ${file} must be an 8-bit image, but got ${data.length / (width * height)} bytes per pixel.`);
-  return { data: Float64Array.from(data, (v) => v / 255), height, width };
-}
-
-/** Per-image scores of one mask against its GT. */
-export interface MaskScores {
-  iou: number | null;
-  intersection: number;
-  union: number;
-  boundaryAccuracy: number | null;
-  boundaryIou: number | null;
-  boundaryF: number;
-  dis?: Omit<DisMeasures, 'fCurve' | 'eCurve'>;
-}
-
-function assertSameSize(gt: BinaryMask, mask: { height: number; width: number }, maskFile: string, gtFile: string): void {
-  if (gt.height !== mask.height || gt.width !== mask.width) {
-    throw new Error(`eval: ${maskFile} must have the size of its ground truth ${gtFile} (${gt.height}×${gt.width}), but is ${mask.height}×${mask.width}.`);
-  }
-}
-
-interface ScoredMask { scores: MaskScores; iouCounts: IouCounts; ba: ReturnType<typeof computeBoundaryAccuracy>; dis?: DisMeasures }
-
-async function scoreMask(gt: BinaryMask, gtFile: string, file: string, withDis: boolean): Promise<ScoredMask> {
-  const mask = await readBinaryMask(file);
-  assertSameSize(gt, mask, file, gtFile);
-  const iouCounts = computeIou(gt, mask);
-  const ba = computeBoundaryAccuracy(gt, mask);
-  const scores: MaskScores = {
-    iou: iouCounts.iou, intersection: iouCounts.intersection, union: iouCounts.union,
-    boundaryAccuracy: ba.boundaryAccuracy, boundaryIou: computeBoundaryIou(gt, mask).boundaryIou, boundaryF: computeBoundaryF(gt, mask).f,
-  };
-  let dis: DisMeasures | undefined;
-  if (withDis) {
-    const probs = await readProbabilityMap(file);
-    dis = computeDisMeasures(gt, probs);
-    const { fCurve: _f, eCurve: _e, ...scalars } = dis; // eslint-disable-line @typescript-eslint/no-unused-vars
-    scores.dis = scalars;
-  }
-  return { scores, iouCounts, ba, dis };
-}
-
-/** Aggregates over the images. IoU and Boundary IoU means skip images where both masks are empty. */
-export interface MaskAggregate {
-  meanIou: number | null;
-  /** Σ intersection / Σ union over all images (the "IoU" of the BIG/DIS tables). */
-  cumulativeIou: number | null;
-  mBA: number | null;
-  meanBoundaryIou: number | null;
-  meanBoundaryF: number;
-  dis?: DisSummary;
-}
-
-function meanOf(values: (number | null)[]): number | null {
-  const v = values.filter((x): x is number => x !== null);
-  return v.length === 0 ? null : v.reduce((s, x) => s + x, 0) / v.length;
-}
-
-function aggregate(scored: ScoredMask[]): MaskAggregate {
-  const agg: MaskAggregate = {
-    meanIou: meanOf(scored.map((s) => s.scores.iou)),
-    cumulativeIou: cumulativeIou(scored.map((s) => s.iouCounts)),
-    mBA: meanBoundaryAccuracy(scored.map((s) => s.ba)),
-    meanBoundaryIou: meanOf(scored.map((s) => s.scores.boundaryIou)),
-    meanBoundaryF: meanOf(scored.map((s) => s.scores.boundaryF)) as number,
-  };
-  if (scored[0]?.dis) agg.dis = aggregateDisMeasures(scored.map((s) => s.dis as DisMeasures));
-  return agg;
-}
-
-export interface FolderEvalReport {
-  pred: string; gt: string; coarse: string | null;
-  images: { name: string; height: number; width: number; refined: MaskScores; coarse?: MaskScores }[];
-  aggregate: { refined: MaskAggregate; coarse?: MaskAggregate };
-}
-
-/** Scores every prediction (and coarse mask) against its GT. */
-export async function evaluateFolders(opts: { pred: string; gt: string; coarse?: string; dis?: boolean }): Promise<FolderEvalReport> {
-  const triples = await pairMaskFiles(opts.pred, opts.gt, opts.coarse);
-  const refined: ScoredMask[] = [], coarse: ScoredMask[] = [];
-  const images: FolderEvalReport['images'] = [];
-  for (const t of triples) {
-    const gt = await readBinaryMask(t.gt);
-    const r = await scoreMask(gt, t.gt, t.pred, Boolean(opts.dis));
-    refined.push(r);
-    const entry: FolderEvalReport['images'][number] = { name: t.stem, height: gt.height, width: gt.width, refined: r.scores };
-    if (t.coarse) {
-      const c = await scoreMask(gt, t.gt, t.coarse, Boolean(opts.dis));
-      coarse.push(c);
-      entry.coarse = c.scores;
-    }
-    images.push(entry);
-  }
-  return {
-    pred: opts.pred, gt: opts.gt, coarse: opts.coarse ?? null, images,
-    aggregate: { refined: aggregate(refined), ...(opts.coarse ? { coarse: aggregate(coarse) } : {}) },
-  };
-}
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v.toFixed(4));
 
@@ -225,24 +66,6 @@ export function formatFolderTable(r: FolderEvalReport): string {
 }
 
 const SUMMARY_KEYS: (keyof CocoSummary)[] = ['AP', 'AP50', 'AP75', 'APs', 'APm', 'APl', 'AR1', 'AR10', 'AR100', 'ARs', 'ARm', 'ARl'];
-
-export interface CocoFileReport {
-  gt: string; results: string;
-  summaries: Partial<Record<CocoIouType, CocoSummary>>;
-  perCategory: Partial<Record<CocoIouType, { categoryId: number; ap: number }[]>>;
-}
-
-export async function evaluateCocoFiles(gtFile: string, resultsFile: string, iouTypes: CocoIouType[]): Promise<CocoFileReport> {
-  const gt = await readCocoGroundTruth(gtFile);
-  const detections = await readCocoResults(resultsFile, gt);
-  const report: CocoFileReport = { gt: gtFile, results: resultsFile, summaries: {}, perCategory: {} };
-  for (const iouType of iouTypes) {
-    const r = evaluateCoco({ images: gt.images, categories: gt.categories, annotations: gt.annotations, detections }, { iouType });
-    report.summaries[iouType] = r.summary;
-    report.perCategory[iouType] = r.perCategory;
-  }
-  return report;
-}
 
 export function formatCocoTable(r: CocoFileReport): string {
   const types = Object.keys(r.summaries) as CocoIouType[];

@@ -11,18 +11,9 @@
  * negative counts; decodeRle rejects counts that do not sum to height·width; rleIou throws on a size
  * mismatch (pycocotools writes IoU −1) and so does rleMerge (pycocotools returns an empty 0×0 RLE).
  */
-import type { BinaryMask } from '../types';
+import type { BboxXywh, BinaryMask, Rle } from '../types';
 
-/** A COCO RLE with numeric counts (pycocotools' internal RLE struct). */
-export interface Rle {
-  height: number;
-  width: number;
-  /** Run lengths, alternating 0-runs and 1-runs, starting with 0s; sums to height·width. */
-  counts: Uint32Array;
-}
-
-/** Box [x, y, width, height] in pixels, as COCO JSON stores it. */
-export type BboxXywh = [number, number, number, number];
+export type { BboxXywh, Rle };
 
 /** pycocotools' maskApi.c rleEncode, from a row-major mask. */
 export function encodeMask(mask: BinaryMask): Rle {

@@ -8,14 +8,14 @@ import * as assert from 'uvu/assert';
 import { createSchedule } from '../../src/diffusion/schedule';
 import { nearestIndices } from '../../src/data/resize';
 import { refineHighResolution } from '../../src/refine/high_resolution';
-import { changedInPatch, gridFromUpsampled, lowConfidencePoints, mostChangedPatch, traceHighResolution } from '../../src/refine/hr_trace';
+import { changedInPatch, gridFromUpsampled, lowConfidencePoints, mostChangedPatch, traceHighResolution } from '../../src/evaluate/hr_trace';
 import { DEFAULT_HIGH_RESOLUTION_OPTIONS } from '../../src/refine/options';
 import { patchCandidates } from '../../src/refine/patches';
 import { SegRefiner } from '../../src/refine/refiner';
 import { createRng } from '../../src/util/rng';
 import { useTestBackend } from '../helpers/backend';
 import { expectNoLeak } from '../helpers/leaks';
-import { diskScene, doubtfulDenoiser, maskFrom, perfectDenoiser, sameMask } from './fake_denoisers';
+import { diskScene, doubtfulDenoiser, maskFrom, perfectDenoiser, sameMask } from '../refine/fake_denoisers';
 
 test.before(async () => {
   await useTestBackend();

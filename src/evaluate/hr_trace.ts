@@ -9,11 +9,11 @@
  */
 import { nearestIndices } from '../data/resize';
 import type { BinaryMask } from '../types';
-import { nms, type BoxXyxy } from './nms';
-import type { RefineOptionsInput, RefineResult, RefineStep } from './options';
-import { resolveRefineOptions } from './options';
-import { boxHasBothClasses, patchCandidates } from './patches';
-import type { SegRefiner } from './refiner';
+import { nms, type BoxXyxy } from '../refine/nms';
+import type { RefineOptionsInput, RefineResult, RefineStep } from '../refine/options';
+import { resolveRefineOptions } from '../refine/options';
+import { boxHasBothClasses, patchCandidates } from '../refine/patches';
+import type { SegRefiner } from '../refine/refiner';
 
 const f32 = Math.fround;
 

@@ -10,12 +10,12 @@ import { DenoiseUNet } from '../../src/model/unet';
 import { writeMaskPng } from '../../src/data/mask_io';
 import { computeBoundaryAccuracy } from '../../src/metrics/boundary_accuracy';
 import type { CocoSummary } from '../../src/metrics/coco_eval';
-import { cocoRefinementTable, evalSetTable, evaluateEvalSets, findEvalSets, syntheticBenchmark } from '../../src/refine/paper_eval';
+import { cocoRefinementTable, evalSetTable, evaluateEvalSets, findEvalSets, syntheticBenchmark } from '../../src/evaluate/paper_eval';
 import { scoreMasks } from '../../src/metrics/mask_set';
 import { validationSamples } from '../../src/train/validation';
 import { useTestBackend } from '../helpers/backend';
 import { expectNoLeak } from '../helpers/leaks';
-import { maskFrom } from './fake_denoisers';
+import { maskFrom } from '../refine/fake_denoisers';
 
 test.before(async () => {
   await useTestBackend();

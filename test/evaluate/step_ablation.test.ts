@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createRng, createSchedule, Denoiser } from '../../src';
-import { AblationSample, defaultStepVariants, runStepAblation } from '../../src/refine/step_ablation';
+import { AblationSample, defaultStepVariants, runStepAblation } from '../../src/evaluate/step_ablation';
 import { useTestBackend } from '../helpers/backend';
 import { expectNoLeak } from '../helpers/leaks';
 

@@ -11,7 +11,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { evaluateCocoFiles, evaluateFolders } from '../cli/eval';
+import { evaluateCocoFiles } from './coco_files';
+import { evaluateFolders } from './folder_eval';
 import { coarsenMask } from '../data/coarse_mask';
 import { generateScene, sceneSeeds } from '../data/synthetic_scene';
 import { createSchedule } from '../diffusion/schedule';
@@ -21,7 +22,7 @@ import { scoreMasks } from '../metrics/mask_set';
 import { refineSamples, validationSamples } from '../train/validation';
 import type { BinaryMask } from '../types';
 import { createRng } from '../util/rng';
-import { SegRefiner } from './refiner';
+import { SegRefiner } from '../refine/refiner';
 
 /** The three mask folders of one evaluation set. */
 export interface EvalSetFolders { name: string; gt: string; coarse: string; refined: string }
