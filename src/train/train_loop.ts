@@ -21,9 +21,10 @@ import { grayToPng } from '../vis/to_png';
 import { AdamW } from './adamw';
 import { loadTrainCheckpoint, saveTrainCheckpoint, TrainState } from './checkpoint';
 import { learningRate, TrainConfig } from './config';
-import { openTrainSource, TrainFeed } from './prefetch';
+import { openTrainSource, TrainFeed } from './train_feed';
 import { Progress } from './progress';
-import { disposeBatch, drawSyntheticSample, HostSample, toTrainBatch } from './synthetic_batches';
+import { drawSyntheticSample, HostSample } from '../data/samplers/synthetic_sampler';
+import { disposeBatch, toTrainBatch } from './train_batch';
 import { NonFiniteLossError, StepStats, trainStep } from './train_step';
 import { folderValidationSets, refineSamples, validate, validationSamples, ValidationResult, ValidationSet } from './validation';
 

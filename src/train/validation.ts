@@ -18,8 +18,9 @@ import { MaskScores, scoreMasks } from '../metrics/mask_set';
 import type { Denoiser } from '../diffusion/discrete_diffusion';
 import type { BinaryMask } from '../types';
 import { createRng, fileSeed } from '../util/rng';
-import { cropToSample, maskBbox } from './crop_sample';
-import { HostSample, sceneSample, toTrainBatch, disposeBatch } from './synthetic_batches';
+import { cropToSample, maskBbox } from '../data/samplers/crop_sample';
+import { HostSample, sceneSample } from '../data/samplers/synthetic_sampler';
+import { disposeBatch, toTrainBatch } from './train_batch';
 
 
 export interface ValidationResult {

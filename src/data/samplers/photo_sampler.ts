@@ -15,12 +15,12 @@
  * (seed, stream, k) and the files, and problems met while drawing go to `issues` / `onIssue`.
  */
 import * as path from 'path';
-import { CoarseMix, checkCoarseMix, drawCoarseMask } from '../data/coarse_mix';
-import { DatasetItem, loadPairedFolder, SkippedFile } from '../data/folder_loaders';
-import { readImage } from '../data/image_io';
-import { readBinaryMask } from '../data/mask_io';
-import type { BinaryMask, RgbImage } from '../types';
-import { Rng } from '../util/rng';
+import { CoarseMix, checkCoarseMix, drawCoarseMask } from '../coarse_mix';
+import { DatasetItem, loadPairedFolder, SkippedFile } from '../folder_loaders';
+import { readImage } from '../image_io';
+import { readBinaryMask } from '../mask_io';
+import type { BinaryMask, RgbImage } from '../../types';
+import { Rng } from '../../util/rng';
 import { BoxXyxy, cropMask, cropToSample, drawRng, IssueLog, maskBbox, SampleDraw, SamplerIssue, patchToSample, cropImage } from './crop_sample';
 import { hrPatchCrop, hrPatchSize } from './hr_sampler';
 import { lrObjectCrop } from './lr_sampler';

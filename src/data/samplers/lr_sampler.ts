@@ -19,13 +19,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { coarsenMask } from '../data/coarse_mask';
-import { segmentationToRle } from '../data/coco_json';
-import { SkippedFile } from '../data/folder_loaders';
-import { readImage } from '../data/image_io';
-import type { BinaryMask, RgbImage } from '../types';
-import { decodeRle } from '../util/coco_rle';
-import { Rng } from '../util/rng';
+import { coarsenMask } from '../coarse_mask';
+import { segmentationToRle } from '../coco_json';
+import { SkippedFile } from '../folder_loaders';
+import { readImage } from '../image_io';
+import type { BinaryMask, RgbImage } from '../../types';
+import { decodeRle } from '../../util/coco_rle';
+import { Rng } from '../../util/rng';
 import { BoxXyxy, CropBox, cropToSample, drawRng, IssueLog, maskBbox, SampleDraw, SamplerIssue } from './crop_sample';
 import { streamJsonArrays } from './json_stream';
 

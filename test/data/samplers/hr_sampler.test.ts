@@ -3,13 +3,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { IMAGE_MEAN, IMAGE_STD } from '../../src/data/image_io';
-import { writeMaskPng } from '../../src/data/mask_io';
-import { resizeMaskNearest } from '../../src/data/resize';
-import { cropMask, maskValues, SampleRecord } from '../../src/train/crop_sample';
-import { hrObjectCrop, hrPatchCrop, hrPatchSize, HrPatchSampler, loadHrFolder } from '../../src/train/hr_sampler';
-import type { BinaryMask } from '../../src/types';
-import { createRng } from '../../src/util/rng';
+import { IMAGE_MEAN, IMAGE_STD } from '../../../src/data/image_io';
+import { writeMaskPng } from '../../../src/data/mask_io';
+import { resizeMaskNearest } from '../../../src/data/resize';
+import { cropMask, maskValues, SampleRecord } from '../../../src/data/samplers/crop_sample';
+import { hrObjectCrop, hrPatchCrop, hrPatchSize, HrPatchSampler, loadHrFolder } from '../../../src/data/samplers/hr_sampler';
+import type { BinaryMask } from '../../../src/types';
+import { createRng } from '../../../src/util/rng';
 import { coordinateImage, rectMask, scriptedRng, tempDir, writeHrDataset, writeRgbPng } from './sampler_fixtures';
 
 test('hrObjectCrop: x1′ ~ U{0..x1−1}, x2′ ~ U{x2..W−1}, then y; 0 and W at the borders', () => {

@@ -7,9 +7,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import sharp from 'sharp';
-import { writeMaskPng } from '../../src/data/mask_io';
-import type { BinaryMask, RgbImage } from '../../src/types';
-import { encodeMask, rleToString } from '../../src/util/coco_rle';
+import { writeMaskPng } from '../../../src/data/mask_io';
+import type { BinaryMask, RgbImage } from '../../../src/types';
+import { encodeMask, rleToString } from '../../../src/util/coco_rle';
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `segrefiner-${prefix}-`));

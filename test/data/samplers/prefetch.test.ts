@@ -3,15 +3,16 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyOverrides, resolveTrainConfig } from '../../src/train/config';
-import { SampleDraw } from '../../src/train/crop_sample';
-import { LrObjectSampler } from '../../src/train/lr_sampler';
-import { PrefetchPipeline, SampleSource, TrainFeed } from '../../src/train/prefetch';
-import { trainRecipe } from '../../src/train/recipes';
-import { Progress } from '../../src/train/progress';
-import { TrainLoop } from '../../src/train/train_loop';
-import { useTestBackend } from '../helpers/backend';
-import { expectRejects } from '../helpers/rejects';
+import { applyOverrides, resolveTrainConfig } from '../../../src/train/config';
+import { SampleDraw } from '../../../src/data/samplers/crop_sample';
+import { LrObjectSampler } from '../../../src/data/samplers/lr_sampler';
+import { PrefetchPipeline, SampleSource } from '../../../src/data/samplers/prefetch';
+import { TrainFeed } from '../../../src/train/train_feed';
+import { trainRecipe } from '../../../src/train/recipes';
+import { Progress } from '../../../src/train/progress';
+import { TrainLoop } from '../../../src/train/train_loop';
+import { useTestBackend } from '../../helpers/backend';
+import { expectRejects } from '../../helpers/rejects';
 import { tempDir, writeCocoDataset, writeHrDataset } from './sampler_fixtures';
 
 test.before(async () => {
@@ -99,7 +100,7 @@ test('resolveTrainConfig: folder data kinds need their paths (named in the error
   const dir = tempDir('prefetch');
   const coco = await writeCocoDataset(dir), hr = await writeHrDataset(dir);
   const resolve = (sets: string[], recipe = 'cpu-synthetic') => resolveTrainConfig(applyOverrides(trainRecipe(recipe), sets));
-  assert.equal(resolve([]).data, { kind: 'synthetic', flipProb: 0.5, root: '', annotations: '' });
+  assert.equal({ ...resolve([]).data, coarse: undefined }, { kind: 'synthetic', flipProb: 0.5, root: '', annotations: '', roots: [], rootWeights: [], coarse: undefined, patchProb: 0.25, padSize: 40 });
   assert.throws(() => resolve([], 'paper-lr'), /data.root must name the dataset folder for data.kind 'coco-instances' \(--set data.root=<path>\), but it is empty/);
   assert.throws(() => resolve([`data.root=${coco.root}`], 'paper-lr'), /data.annotations must name the dataset file for data.kind 'coco-instances'/);
   const nowhere = path.join(dir, 'nowhere.json');
@@ -109,7 +110,7 @@ test('resolveTrainConfig: folder data kinds need their paths (named in the error
   assert.throws(() => resolve([], 'paper-hr'), /data.root must name the dataset folder for data.kind 'hr-folder'/);
   assert.is(resolve([`data.root=${hr.root}`], 'paper-hr').data.kind, 'hr-folder');
   assert.throws(() => resolve([`data.root=${hr.root}`, 'data.kind=hr-folder', 'batchSize=3']), /batchSize must be even for data.kind 'hr-folder'/);
-  assert.throws(() => resolve(['data.kind=coco']), /data.kind must be one of 'synthetic', 'coco-instances', 'hr-folder', but got 'coco'/);
+  assert.throws(() => resolve(['data.kind=coco']), /data.kind must be one of 'synthetic', 'coco-instances', 'hr-folder', 'photo-folders', but got 'coco'/);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -5,11 +5,11 @@
  * RandomFlip → Normalize. Also the per-draw random generator that makes sampling seeded, resumable
  * and independent of the order in which draws finish.
  */
-import { normalizeImage } from '../data/image_io';
-import { resizeBilinear, resizeMaskNearest } from '../data/resize';
-import type { BinaryMask, RgbImage } from '../types';
-import { createRng, Rng } from '../util/rng';
-import { flipHorizontal, HostSample } from './synthetic_batches';
+import { normalizeImage } from '../image_io';
+import { resizeBilinear, resizeMaskNearest } from '../resize';
+import type { BinaryMask, RgbImage } from '../../types';
+import { createRng, Rng } from '../../util/rng';
+import { flipHorizontal, HostSample } from './synthetic_sampler';
 
 /** A crop window in pixels: columns [x0, x0 + width), rows [y0, y0 + height). */
 export interface CropBox {

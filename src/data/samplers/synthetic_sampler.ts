@@ -1,16 +1,15 @@
 /**
- * Training batches from the built-in synthetic scenes: each sample is a fresh scene generated at the
- * model's input size (so no crop or resize is needed), its coarse mask made online by modify_boundary
- * (as the LR recipe does, method.md §3.3), and a horizontal flip with probability flipProb. Scene
- * seeds come from the training range only (validation seeds are disjoint, see sceneSeeds).
+ * Training samples from the built-in synthetic scenes, as plain arrays: each sample is a fresh scene
+ * generated at the model's input size (so no crop or resize is needed), its coarse mask made online by
+ * modify_boundary (as the LR recipe does, method.md §3.3), and a horizontal flip with probability
+ * flipProb. Scene seeds come from the training range only (validation seeds are disjoint, see sceneSeeds).
+ * HostSample is the one sample format every sampler returns.
  */
-import * as tf from '@tensorflow/tfjs';
-import { coarsenMask } from '../data/coarse_mask';
-import { normalizeImage } from '../data/image_io';
-import { generateScene, SyntheticScene, VAL_SEED_OFFSET } from '../data/synthetic_scene';
-import type { BinaryMask } from '../types';
-import { Rng } from '../util/rng';
-import { TrainBatch } from './train_step';
+import { coarsenMask } from '../coarse_mask';
+import { normalizeImage } from '../image_io';
+import { generateScene, SyntheticScene, VAL_SEED_OFFSET } from '../synthetic_scene';
+import type { BinaryMask } from '../../types';
+import { Rng } from '../../util/rng';
 
 /** One sample as plain arrays, [S, S, 3] normalised image and [S, S] masks. */
 export interface HostSample {
@@ -48,24 +47,4 @@ export function sceneSample(scene: SyntheticScene, rng: Rng, flip: boolean): Hos
 export function drawSyntheticSample(rng: Rng, size: number, flipProb: number): HostSample {
   const seed = rng.int(VAL_SEED_OFFSET);
   return sceneSample(generateScene({ seed, height: size, width: size }), rng, rng.uniform() < flipProb);
-}
-
-/** Stacks host samples into tensors; the caller disposes the batch. */
-export function toTrainBatch(samples: HostSample[]): TrainBatch {
-  const b = samples.length, { height: h, width: w } = samples[0].gt;
-  const image = new Float32Array(b * h * w * 3), gt = new Float32Array(b * h * w), coarse = new Float32Array(b * h * w);
-  samples.forEach((s, i) => {
-    image.set(s.image, i * h * w * 3);
-    gt.set(s.gt.data, i * h * w);
-    coarse.set(s.coarse.data, i * h * w);
-  });
-  return {
-    image: tf.tensor4d(image, [b, h, w, 3]),
-    gt: tf.tensor4d(gt, [b, h, w, 1]),
-    coarse: tf.tensor4d(coarse, [b, h, w, 1]),
-  };
-}
-
-export function disposeBatch(batch: TrainBatch): void {
-  tf.dispose([batch.image, batch.gt, batch.coarse]);
 }

@@ -18,12 +18,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { coarsenMask } from '../data/coarse_mask';
-import { DatasetItem, FolderDataset, loadPairedFolder, SkippedFile } from '../data/folder_loaders';
-import { IMAGE_EXTENSIONS, readImage } from '../data/image_io';
-import { readBinaryMask } from '../data/mask_io';
-import type { BinaryMask, RgbImage } from '../types';
-import { Rng } from '../util/rng';
+import { coarsenMask } from '../coarse_mask';
+import { DatasetItem, FolderDataset, loadPairedFolder, SkippedFile } from '../folder_loaders';
+import { IMAGE_EXTENSIONS, readImage } from '../image_io';
+import { readBinaryMask } from '../mask_io';
+import type { BinaryMask, RgbImage } from '../../types';
+import { Rng } from '../../util/rng';
 import { BoxXyxy, CropBox, cropImage, cropMask, drawRng, IssueLog, maskBbox, maskValues, patchToSample, SampleDraw, SampleRecord, SamplerIssue } from './crop_sample';
 
 export interface HrSamplerOptions {

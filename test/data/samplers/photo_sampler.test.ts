@@ -3,17 +3,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { TRAIN_COARSE_MIX } from '../../src/data/coarse_mix';
-import { writeMaskPng } from '../../src/data/mask_io';
-import { saveModelDir } from '../../src/model/checkpoint/model_dir';
-import { CPU_UNET_CONFIG } from '../../src/model/config';
-import { DenoiseUNet } from '../../src/model/unet';
-import { applyOverrides, resolveTrainConfig } from '../../src/train/config';
-import { maskValues } from '../../src/train/crop_sample';
-import { PhotoFolderSampler } from '../../src/train/photo_sampler';
-import { trainRecipe } from '../../src/train/recipes';
-import { TrainLoop } from '../../src/train/train_loop';
-import { useTestBackend } from '../helpers/backend';
+import { TRAIN_COARSE_MIX } from '../../../src/data/coarse_mix';
+import { writeMaskPng } from '../../../src/data/mask_io';
+import { saveModelDir } from '../../../src/model/checkpoint/model_dir';
+import { CPU_UNET_CONFIG } from '../../../src/model/config';
+import { DenoiseUNet } from '../../../src/model/unet';
+import { applyOverrides, resolveTrainConfig } from '../../../src/train/config';
+import { maskValues } from '../../../src/data/samplers/crop_sample';
+import { PhotoFolderSampler } from '../../../src/data/samplers/photo_sampler';
+import { trainRecipe } from '../../../src/train/recipes';
+import { TrainLoop } from '../../../src/train/train_loop';
+import { useTestBackend } from '../../helpers/backend';
 import { coordinateImage, rectMask, tempDir, writeRgbPng } from './sampler_fixtures';
 
 test.before(async () => {

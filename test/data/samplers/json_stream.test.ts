@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { streamJsonArrays } from '../../src/train/json_stream';
-import { expectRejects } from '../helpers/rejects';
+import { streamJsonArrays } from '../../../src/data/samplers/json_stream';
+import { expectRejects } from '../../helpers/rejects';
 import { tempDir } from './sampler_fixtures';
 
 const dir = tempDir('json');

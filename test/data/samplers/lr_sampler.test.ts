@@ -3,15 +3,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { segmentationToRle } from '../../src/data/coco_json';
-import { IMAGE_MEAN, IMAGE_STD } from '../../src/data/image_io';
-import { resizeMaskNearest } from '../../src/data/resize';
-import { cropMask, maskBbox, SampleDraw } from '../../src/train/crop_sample';
-import { lrObjectCrop, LrObjectSampler } from '../../src/train/lr_sampler';
-import type { BinaryMask } from '../../src/types';
-import { decodeRle } from '../../src/util/coco_rle';
-import { createRng } from '../../src/util/rng';
-import { expectRejects } from '../helpers/rejects';
+import { segmentationToRle } from '../../../src/data/coco_json';
+import { IMAGE_MEAN, IMAGE_STD } from '../../../src/data/image_io';
+import { resizeMaskNearest } from '../../../src/data/resize';
+import { cropMask, maskBbox, SampleDraw } from '../../../src/data/samplers/crop_sample';
+import { lrObjectCrop, LrObjectSampler } from '../../../src/data/samplers/lr_sampler';
+import type { BinaryMask } from '../../../src/types';
+import { decodeRle } from '../../../src/util/coco_rle';
+import { createRng } from '../../../src/util/rng';
+import { expectRejects } from '../../helpers/rejects';
 import { scriptedRng, tempDir, writeCocoDataset, writeRgbPng, coordinateImage } from './sampler_fixtures';
 
 test('lrObjectCrop: size bbox + 40, start range [x1 − 40, x1] (jitter ±20 about the centred crop), x before y', () => {
