@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Denoiser } from '../diffusion/discrete_diffusion';
 import { pSampleLoop } from '../diffusion/discrete_diffusion';
+import { runLoop } from '../diffusion/host_loop';
 import { Schedule } from '../diffusion/schedule';
 import { scoreMasks } from '../metrics/mask_set';
 import { coarsenMask } from '../data/coarse_mask';
@@ -72,29 +73,19 @@ export function datasetScores(samples: AblationSample[], preds: BinaryMask[]): {
   return { iou: s.meanIou, mba: s.mba, boundaryIou: s.boundaryIou };
 }
 
-/** Refines all samples with one variant and seed; returns binary masks and the wall time per sample. */
+/** Refines all samples with one variant and seed through the loop driver; returns binary masks and the wall time per sample. */
 export async function refineVariant(denoise: Denoiser, s: Schedule, samples: AblationSample[], v: StepVariant, seed: number,
   batchSize = 8): Promise<{ masks: BinaryMask[]; msPerSample: number }> {
   const masks: BinaryMask[] = [];
   const t0 = performance.now();
+  const { height: h, width: w } = samples[0].gt;
   for (let i = 0; i < samples.length; i += batchSize) {
     const chunk = samples.slice(i, i + batchSize);
-    const { height: h, width: w } = chunk[0].gt;
-    const image = tf.tensor4d(concat(chunk.map((c) => c.image)), [chunk.length, h, w, 3]);
-    const coarse = tf.tensor4d(concat(chunk.map((c) => Float32Array.from(c.coarse.data))), [chunk.length, h, w, 1]);
-    const r = await pSampleLoop(denoise, s, image, coarse, { indices: v.indices, seed: seed * 1000 + i, deterministic: v.deterministic });
-    const probs = await r.maskProbs.data();
-    tf.dispose([image, coarse, r.maskProbs, r.fineProbs]);
-    chunk.forEach((_, j) => masks.push({ height: h, width: w, data: Uint8Array.from(probs.subarray(j * h * w, (j + 1) * h * w), (p) => (p >= 0.5 ? 1 : 0)) }));
+    const { maskProbs } = await runLoop({ denoise, schedule: s, modelSize: h }, { images: chunk.map((c) => c.image), masks: chunk.map((c) => Float32Array.from(c.coarse.data)) },
+      { indices: v.indices, rng: createRng(seed * 1000 + i), deterministic: Boolean(v.deterministic) });
+    for (const probs of maskProbs) masks.push({ height: h, width: w, data: Uint8Array.from(probs, (p) => (p >= 0.5 ? 1 : 0)) });
   }
   return { masks, msPerSample: (performance.now() - t0) / samples.length };
-}
-
-function concat(arrays: Float32Array[]): Float32Array {
-  const out = new Float32Array(arrays.reduce((n, a) => n + a.length, 0));
-  let o = 0;
-  for (const a of arrays) { out.set(a, o); o += a.length; }
-  return out;
 }
 
 /**

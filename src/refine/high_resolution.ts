@@ -15,7 +15,7 @@ import type { Rng } from '../util/rng';
 import { BoxXyxy, nms } from './nms';
 import type { HighResolutionOptions, RefineEngine, RefineStep } from './options';
 import { boxHasBothClasses, cropNormalizedImage, cropValues, patchCandidates, pickNormalizedImage } from './patches';
-import { runLoop, SampleStepMaps } from './run_loop';
+import { runLoop, SampleStepMaps } from '../diffusion/host_loop';
 
 const f32 = Math.fround;
 

@@ -11,7 +11,7 @@ import type { Rng } from '../util/rng';
 import { BoxXyxy } from './nms';
 import type { InstanceOptions, RefineEngine, RefineStep } from './options';
 import { cropNormalizedImage, cropValues, maskBox, padBox, pasteBilinear } from './patches';
-import { runLoop, SampleStepMaps } from './run_loop';
+import { runLoop, SampleStepMaps } from '../diffusion/host_loop';
 
 /** One crop ready for the network, model size S. */
 export interface InstanceInput {

@@ -3,21 +3,18 @@
  * defaults are upstream's test_cfg values (configs/segrefiner/segrefiner_{coco,big,dis}.py,
  * method.md §4) unless a comment says why not.
  */
-import type { Denoiser } from '../diffusion/discrete_diffusion';
 import { assertIndices, defaultIndices } from '../diffusion/discrete_diffusion';
 import type { Schedule } from '../diffusion/schedule';
+import type { LoopEngine, StepMapSet } from '../diffusion/host_loop';
+
+export type { StepMapSet };
 import type { BinaryMask } from '../types';
 
 /** 'instance': crop around the mask, resize to the model size (§4.1). 'hr': global pass + full-resolution patches (§4.2). */
 export type RefineMode = 'auto' | 'instance' | 'hr';
 
-/** What the refinement runs on: the network as a function, the diffusion schedule and the square input side. */
-export interface RefineEngine {
-  denoise: Denoiser;
-  schedule: Schedule;
-  /** Side of the network's square input (upstream model_size: 256; 96 for the CPU preset). */
-  modelSize: number;
-}
+/** What the refinement runs on (the loop driver's engine): the network, the schedule and the model size. */
+export type RefineEngine = LoopEngine;
 
 export interface InstanceOptions {
   /** Masks with fewer foreground pixels are returned unchanged (upstream area_thr: 512). */
@@ -43,22 +40,6 @@ export interface HighResolutionOptions {
    * default: then such a mask is returned unchanged, which never turns a small object into nothing.
    */
   emptyBelow128: boolean;
-}
-
-/** The maps of one reverse step for one mask, row-major (model size inside the loop, input size in RefineStep). */
-export interface StepMapSet {
-  /** x after the step (binary, or σ(logits) on the last step). */
-  x: Float32Array;
-  /** σ(logits). */
-  maskProbs: Float32Array;
-  /** 2·|σ(logits) − 0.5|. */
-  confidence: Float32Array;
-  /** Coarse→fine transition probability of this step. */
-  transitionProbs: Float32Array;
-  /** Cumulative fine probability s. */
-  fineProbs: Float32Array;
-  /** The fine-state map drawn this step; null on a stage's last step (nothing is drawn). */
-  fineMap: Float32Array | null;
 }
 
 /** Per-step maps at the input resolution [height, width], pasted back like the final output (zero outside an instance crop). */

@@ -5,13 +5,12 @@
  * cumulative) and mBA for the coarse and the refined masks.
  */
 import * as path from 'path';
-import * as tf from '@tensorflow/tfjs';
 import { drawCoarseMask, GENTLE_COARSE_MIX } from '../data/coarse_mix';
 import { coarsenMask } from '../data/coarse_mask';
 import { loadPairedFolder } from '../data/folder_loaders';
 import { readImage } from '../data/image_io';
 import { readBinaryMask } from '../data/mask_io';
-import { pSampleLoop } from '../diffusion/discrete_diffusion';
+import { runLoop } from '../diffusion/host_loop';
 import { Schedule } from '../diffusion/schedule';
 import { generateScene, sceneSeeds } from '../data/synthetic_scene';
 import { MaskScores, scoreMasks } from '../metrics/mask_set';
@@ -20,7 +19,6 @@ import type { BinaryMask } from '../types';
 import { createRng, fileSeed } from '../util/rng';
 import { cropToSample, maskBbox } from '../data/samplers/crop_sample';
 import { HostSample, sceneSample } from '../data/samplers/synthetic_sampler';
-import { disposeBatch, toTrainBatch } from './train_batch';
 
 
 export interface ValidationResult {
@@ -35,23 +33,16 @@ export function validationSamples(n: number, size: number, seed = 0): HostSample
   return sceneSeeds('val', n).map((s) => sceneSample(generateScene({ seed: s, height: size, width: size }), rng, false));
 }
 
-/** Refines host samples in batches; returns binary masks (probabilities ≥ 0.5). */
+/** Refines host samples in batches through the loop driver; returns binary masks (probabilities ≥ 0.5). */
 export async function refineSamples(denoise: Denoiser, s: Schedule, samples: HostSample[], indices: number[],
   seed: number, batchSize = 8): Promise<BinaryMask[]> {
   const out: BinaryMask[] = [];
+  const { height, width } = samples[0].gt;
   for (let i = 0; i < samples.length; i += batchSize) {
     const chunk = samples.slice(i, i + batchSize);
-    const batch = toTrainBatch(chunk);
-    const { maskProbs, fineProbs } = await pSampleLoop(denoise, s, batch.image, batch.coarse, { indices, seed: seed + i });
-    const probs = await maskProbs.data();
-    tf.dispose([maskProbs, fineProbs]);
-    disposeBatch(batch);
-    const { height, width } = chunk[0].gt;
-    chunk.forEach((_, j) => {
-      const data = new Uint8Array(height * width);
-      for (let k = 0; k < data.length; k++) data[k] = probs[j * height * width + k] >= 0.5 ? 1 : 0;
-      out.push({ height, width, data });
-    });
+    const { maskProbs } = await runLoop({ denoise, schedule: s, modelSize: height }, { images: chunk.map((c) => c.image), masks: chunk.map((c) => Float32Array.from(c.coarse.data)) },
+      { indices, rng: createRng(seed + i), deterministic: false });
+    for (const probs of maskProbs) out.push({ height, width, data: Uint8Array.from(probs, (p) => (p >= 0.5 ? 1 : 0)) });
   }
   return out;
 }

@@ -1,13 +1,38 @@
 /**
- * The reverse loop on a batch of model-size samples held as plain arrays: uploads them, runs
- * pSampleLoop, reads the results back and disposes every tensor it made. Both refinement paths
- * (instance crops, high-resolution global pass and patches) go through here.
+ * The one host-array driver of the reverse loop: a batch of model-size samples held as plain arrays is
+ * uploaded, pSampleLoop runs, the results are read back and every tensor it made is disposed. Both
+ * refinement paths (instance crops, high-resolution global pass and patches), the training run's
+ * validation and the step-count ablation go through here.
  */
 import * as tf from '@tensorflow/tfjs';
-import { pSampleLoop, StepState } from '../diffusion/discrete_diffusion';
 import type { ImageBatch, MaskBatch } from '../types';
 import type { Rng } from '../util/rng';
-import type { RefineEngine, StepMapSet } from './options';
+import { Denoiser, pSampleLoop, StepState } from './discrete_diffusion';
+import type { Schedule } from './schedule';
+
+/** What the loop runs on: the network as a function, the diffusion schedule and the square input side. */
+export interface LoopEngine {
+  denoise: Denoiser;
+  schedule: Schedule;
+  /** Side of the network's square input (upstream model_size: 256; 96 for the CPU preset). */
+  modelSize: number;
+}
+
+/** The maps of one reverse step for one sample, row-major (model size inside the loop). */
+export interface StepMapSet {
+  /** x after the step (binary, or σ(logits) on the last step). */
+  x: Float32Array;
+  /** σ(logits). */
+  maskProbs: Float32Array;
+  /** 2·|σ(logits) − 0.5|. */
+  confidence: Float32Array;
+  /** Coarse→fine transition probability of this step. */
+  transitionProbs: Float32Array;
+  /** Cumulative fine probability s. */
+  fineProbs: Float32Array;
+  /** The fine-state map drawn this step; null on a stage's last step (nothing is drawn). */
+  fineMap: Float32Array | null;
+}
 
 /** One sample's maps of one step, model size, row-major [S, S]. */
 export type SampleStepMaps = StepMapSet;
@@ -79,7 +104,7 @@ function deferErrors(onStep: LoopSettings['onStep'], n: number) {
 }
 
 /** Runs the loop on one batch (all samples S×S, S = engine.modelSize). */
-export async function runLoop(engine: RefineEngine, input: LoopInput, settings: LoopSettings): Promise<LoopOutput> {
+export async function runLoop(engine: LoopEngine, input: LoopInput, settings: LoopSettings): Promise<LoopOutput> {
   const n = input.masks.length, s = engine.modelSize;
   const image = stack(input.images, [s, s, 3]) as ImageBatch;
   const mask = stack(input.masks, [s, s, 1]) as MaskBatch;
