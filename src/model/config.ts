@@ -42,12 +42,12 @@ export const PAPER_UNET_CONFIG: Readonly<UNetConfig> = Object.freeze({
 });
 
 /**
- * The CPU preset behind the built-in default: trainable on 2 cores in under an hour at 128².
+ * The CPU preset of the shipped models (cpu-synthetic, cpu-real), trained at 96² on 2 cores.
  * Same architecture rules as the paper, scaled down:
  * - modelChannels 32: the smallest width GroupNorm(32) allows (one channel per group at level 0);
- * - channelMult [1, 2, 2, 4]: four levels take a 128² input to 16², enough context for a 128² crop;
+ * - channelMult [1, 2, 2, 4]: four levels take a 96² input to 12², enough context for a 96² crop;
  * - numResBlocks 1: half the paper's depth per level; most of the cost is in the level-0 convs anyway;
- * - attentionStrides [8]: attention only at the lowest level (16² tokens for a 128² input), as the
+ * - attentionStrides [8]: attention only at the lowest level (12² tokens for a 96² input), as the
  *   paper attends only at its two lowest levels.
  */
 export const CPU_UNET_CONFIG: Readonly<UNetConfig> = Object.freeze({
@@ -96,6 +96,15 @@ export function decoderHeads(c: UNetConfig): number {
 /** The input side must be divisible by this: 2^(levels − 1). */
 export function sizeMultiple(c: UNetConfig): number {
   return 2 ** (c.channelMult.length - 1);
+}
+
+/** The one check of a model input side: a positive integer multiple of 2^(levels − 1) (training, model folders, refiners). */
+export function checkImageSize(c: UNetConfig, imageSize: unknown, where: string): number {
+  const m = sizeMultiple(c);
+  if (typeof imageSize !== 'number' || !Number.isInteger(imageSize) || imageSize < m || imageSize % m !== 0) {
+    throw new Error(`${where}: imageSize must be a positive multiple of ${m} (2^(levels−1)) for this network, but got ${JSON.stringify(imageSize)}.`);
+  }
+  return imageSize;
 }
 
 /** Upstream kwargs that must have these values: other variants of the module are not implemented. */

@@ -16,7 +16,7 @@ import { DiffusionConfig } from '../diffusion/config';
 import { createSchedule } from '../diffusion/schedule';
 import { importTorchUNet } from '../model/checkpoint/import_pth';
 import { loadModelDir, readModelDirConfig } from '../model/checkpoint/model_dir';
-import { sizeMultiple } from '../model/config';
+import { checkImageSize } from '../model/config';
 import { DenoiseUNet } from '../model/unet';
 import type { BinaryMask, RgbImage } from '../types';
 import { createRng } from '../util/rng';
@@ -159,10 +159,7 @@ export class SegRefiner {
   /** A refiner around a network it then owns (disposed with the refiner). */
   static fromUNet(unet: DenoiseUNet, settings: SegRefinerSettings): SegRefiner {
     const where = 'SegRefiner.fromUNet';
-    const m = sizeMultiple(unet.config);
-    if (!Number.isInteger(settings.imageSize) || settings.imageSize < m || settings.imageSize % m !== 0) {
-      throw new Error(`${where}: imageSize must be a positive multiple of ${m} for this network, but got ${settings.imageSize}.`);
-    }
+    checkImageSize(unet.config, settings.imageSize, where);
     const schedule = createSchedule(settings.diffusion ?? {});
     if (schedule.numTimesteps !== unet.config.numTimesteps) {
       throw new Error(`${where}: the diffusion must have the network's ${unet.config.numTimesteps} timesteps, but has ${schedule.numTimesteps}.`);

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import { DiffusionConfig, resolveDiffusionConfig } from '../diffusion/config';
 import { CoarseMix, checkCoarseMix, TRAIN_COARSE_MIX } from '../data/coarse_mix';
-import { PAPER_UNET_CONFIG, resolveUNetConfig, UNetConfig } from '../model/config';
+import { checkImageSize, PAPER_UNET_CONFIG, resolveUNetConfig, UNetConfig } from '../model/config';
 import { AdamWConfig, DEFAULT_ADAMW_CONFIG } from './adamw';
 
 export type CollapseAction = 'stop' | 'rollback';
@@ -116,8 +116,7 @@ export function resolveTrainConfig(partial: Record<string, unknown> = {}): Train
   const positiveInts: [string, number][] = [['steps', c.steps], ['batchSize', c.batchSize], ['imageSize', c.imageSize],
     ['validation.every', c.validation.every], ['checkpointEvery', c.checkpointEvery], ['sampleEvery', c.sampleEvery], ['logEvery', c.logEvery]];
   for (const [k, v] of positiveInts) if (!Number.isInteger(v) || v < 1) throw new Error(`resolveTrainConfig: ${k} must be a positive integer, but got ${v}.`);
-  const m = 2 ** (c.model.channelMult.length - 1);
-  if (c.imageSize % m !== 0) throw new Error(`resolveTrainConfig: imageSize must be a multiple of ${m} for this model, but got ${c.imageSize}.`);
+  checkImageSize(c.model, c.imageSize, 'resolveTrainConfig');
   if (!(c.optimizer.lr > 0)) throw new Error(`resolveTrainConfig: optimizer.lr must be > 0, but got ${c.optimizer.lr}.`);
   if (!['stop', 'rollback'].includes(c.collapse.action)) throw new Error(`resolveTrainConfig: collapse.action must be 'stop' or 'rollback', but got '${c.collapse.action}'.`);
   checkDataConfig(c);

@@ -73,7 +73,7 @@ test('config: unknown keys at any depth and wrong types are errors; lr schedule'
   assert.throws(() => resolveTrainConfig({ stepz: 3 }), /unknown key 'stepz'/);
   assert.throws(() => resolveTrainConfig({ optimizer: { learningRate: 1 } }), /unknown key 'optimizer.learningRate'/);
   assert.throws(() => resolveTrainConfig({ steps: '10' }), /'steps' must be a number, but got "10"/);
-  assert.throws(() => resolveTrainConfig({ imageSize: 100 }), /imageSize must be a multiple of 32/);
+  assert.throws(() => resolveTrainConfig({ imageSize: 100 }), /imageSize must be a positive multiple of 32 \(2\^\(levels−1\)\) for this network, but got 100/);
   assert.throws(() => trainRecipe('cpu'), /unknown recipe 'cpu'/);
   const c = resolveTrainConfig({ optimizer: { lr: 1 }, lrSchedule: { milestones: [10, 20], gamma: 0.5, warmupSteps: 4 } });
   assert.equal([0, 3, 9, 10, 19, 20].map((s) => learningRate(c, s)), [0.25, 1, 1, 0.5, 0.5, 0.25]);

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from '../../util/atomic_write';
-import { UNetConfig } from '../config';
+import { checkImageSize, UNetConfig } from '../config';
 import { DenoiseUNet } from '../unet';
 import { readSafetensors, writeSafetensors } from './safetensors';
 
@@ -18,6 +18,8 @@ export const MODEL_CONFIG_FILE = 'config.json';
 export interface ModelDirConfig {
   format: string;
   unet: UNetConfig;
+  /** The input side the network was trained at (checked: a multiple of 2^(levels−1)); written by training. */
+  imageSize?: number;
   [extra: string]: unknown;
 }
 
@@ -41,6 +43,7 @@ export function readModelDirConfig(dir: string): ModelDirConfig {
     throw new Error(`${where}: ${file} must be JSON, but parsing failed: ${(error as Error).message}`, { cause: error });
   }
   if (config.format !== MODEL_FORMAT) throw new Error(`${where}: ${file} must have format '${MODEL_FORMAT}', but has '${String(config.format)}'.`);
+  if (config.imageSize !== undefined) checkImageSize(config.unet, config.imageSize, `${where}: ${file}`);
   return config;
 }
 
