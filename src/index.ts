@@ -100,7 +100,7 @@ export { drawLine8, fillPolygons } from './data/polygon_fill';
 export { kernelMatrix, structuringElement } from './data/kernels';
 export type { KernelShape, StructuringElement } from './data/kernels';
 export { dilateMask, erodeMask, morphologyInPlace } from './data/binary_morphology';
-export type { MorphOp, PixelRect } from './data/binary_morphology';
+export type { MorphOp } from './data/binary_morphology';
 export { coarsenMask, DEFAULT_COARSE_MASK_OPTIONS, fillHoles, modifyBoundary, perturbSeg, polygonMask } from './data/coarse_mask';
 export type { CoarseMaskOptions } from './data/coarse_mask';
 export { checkCoarseMix, coarseOfKind, drawCoarseMask, GENTLE_COARSE_MIX, NAMED_COARSE_MIXES, TRAIN_COARSE_MIX } from './data/coarse_mix';

@@ -19,6 +19,22 @@ export interface Rle {
 /** Box [x, y, width, height] in pixels, as COCO JSON stores it (floats). */
 export type BboxXywh = [number, number, number, number];
 
+/**
+ * Boxes, one type per convention:
+ * - BoxXyxy: a half-open pixel box [x1, y1, x2, y2): columns x1 ≤ x < x2, rows y1 ≤ y < y2 (integers);
+ * - CropBox: a crop window by origin and size (integers), {x0, y0, width, height};
+ * - BboxXywh (above): COCO's [x, y, width, height] in float pixels.
+ */
+export type BoxXyxy = [number, number, number, number];
+
+/** A crop window in pixels: columns [x0, x0 + width), rows [y0, y0 + height). */
+export interface CropBox {
+  x0: number;
+  y0: number;
+  width: number;
+  height: number;
+}
+
 /** An 8-bit RGB image, row-major HWC: data[(y·width + x)·3 + c], c = 0 red, 1 green, 2 blue. */
 export interface RgbImage {
   data: Uint8Array;

@@ -12,16 +12,8 @@
  * the dilation of the background (outside still ignored). Cost: a native scan of the rectangle plus
  * O(runs · kernelHeight) interval work, instead of O(area · kernel size).
  */
-import type { BinaryMask } from '../types';
+import type { BinaryMask, BoxXyxy } from '../types';
 import type { StructuringElement } from './kernels';
-
-/** A rectangle of pixels [x0, x1) × [y0, y1). */
-export interface PixelRect {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
 
 export type MorphOp = 'dilate' | 'erode';
 
@@ -29,8 +21,8 @@ export type MorphOp = 'dilate' | 'erode';
 const runRows: number[][] = [];
 const intervalRows: number[][] = [];
 
-function checkRect(rect: PixelRect, width: number, height: number, where: string): void {
-  const { x0, y0, x1, y1 } = rect;
+function checkRect(rect: BoxXyxy, width: number, height: number, where: string): void {
+  const [x0, y0, x1, y1] = rect;
   const ok = [x0, y0, x1, y1].every(Number.isInteger) && x0 >= 0 && y0 >= 0 && x0 < x1 && y0 < y1 && x1 <= width && y1 <= height;
   if (!ok) throw new Error(`${where}: rect must be a non-empty integer rectangle inside the ${height}×${width} mask, but got [${x0}, ${x1})×[${y0}, ${y1}).`);
 }
@@ -69,15 +61,15 @@ function unionOfIntervals(iv: number[]): void {
 }
 
 /** Collects every row's runs and, per output row, the intervals the kernel carries them to. */
-function collectIntervals(mask: Uint8Array, width: number, rect: PixelRect, kernel: StructuringElement, value: number): void {
-  const rw = rect.x1 - rect.x0, rh = rect.y1 - rect.y0;
+function collectIntervals(mask: Uint8Array, width: number, rect: BoxXyxy, kernel: StructuringElement, value: number): void {
+  const rw = rect[2] - rect[0], rh = rect[3] - rect[1];
   while (runRows.length < rh) {
     runRows.push([]);
     intervalRows.push([]);
   }
   for (let y = 0; y < rh; y++) runRows[y].length = intervalRows[y].length = 0;
   for (let ys = 0; ys < rh; ys++) {
-    const o = (rect.y0 + ys) * width + rect.x0, runs = runRows[ys];
+    const o = (rect[1] + ys) * width + rect[0], runs = runRows[ys];
     rowRuns(mask.subarray(o, o + rw), value, runs);
     if (runs.length === 0) continue;
     for (let ky = 0; ky < kernel.height; ky++) {
@@ -101,7 +93,7 @@ function collectIntervals(mask: Uint8Array, width: number, rect: PixelRect, kern
  * @param onChange called for every pixel that changes, with its index and new value, before it is written
  * @returns the number of changed pixels
  */
-export function morphologyInPlace(mask: Uint8Array, width: number, height: number, rect: PixelRect,
+export function morphologyInPlace(mask: Uint8Array, width: number, height: number, rect: BoxXyxy,
   kernel: StructuringElement, op: MorphOp, onChange?: (index: number, value: number) => void): number {
   checkRect(rect, width, height, 'morphologyInPlace');
   if (mask.length !== width * height) throw new Error(`morphologyInPlace: mask must have ${width * height} values, but got ${mask.length}.`);
@@ -110,11 +102,11 @@ export function morphologyInPlace(mask: Uint8Array, width: number, height: numbe
   const value = op === 'dilate' ? 1 : 0;
   collectIntervals(mask, width, rect, kernel, value);
   let changed = 0;
-  for (let y = 0; y < rect.y1 - rect.y0; y++) {
+  for (let y = 0; y < rect[3] - rect[1]; y++) {
     const iv = intervalRows[y], runs = runRows[y];
     if (iv.length === 0) continue;
     unionOfIntervals(iv);
-    const base = (rect.y0 + y) * width + rect.x0;
+    const base = (rect[1] + y) * width + rect[0];
     let r = 0;
     for (let k = 0; k < iv.length; k += 2) {
       let x = iv[k];
@@ -134,19 +126,19 @@ export function morphologyInPlace(mask: Uint8Array, width: number, height: numbe
   return changed;
 }
 
-function morphMask(mask: BinaryMask, kernel: StructuringElement, op: MorphOp, rect?: PixelRect): BinaryMask {
+function morphMask(mask: BinaryMask, kernel: StructuringElement, op: MorphOp, rect?: BoxXyxy): BinaryMask {
   const data = new Uint8Array(mask.data.length);
   for (let i = 0; i < data.length; i++) data[i] = mask.data[i] ? 1 : 0;
-  morphologyInPlace(data, mask.width, mask.height, rect ?? { x0: 0, y0: 0, x1: mask.width, y1: mask.height }, kernel, op);
+  morphologyInPlace(data, mask.width, mask.height, rect ?? [0, 0, mask.width, mask.height], kernel, op);
   return { data, height: mask.height, width: mask.width };
 }
 
 /** `cv2.dilate` of the whole mask (or of `rect` only, the rest copied), OpenCV default border. Returns a new mask. */
-export function dilateMask(mask: BinaryMask, kernel: StructuringElement, rect?: PixelRect): BinaryMask {
+export function dilateMask(mask: BinaryMask, kernel: StructuringElement, rect?: BoxXyxy): BinaryMask {
   return morphMask(mask, kernel, 'dilate', rect);
 }
 
 /** `cv2.erode` of the whole mask (or of `rect` only), OpenCV default border (outside never erodes). Returns a new mask. */
-export function erodeMask(mask: BinaryMask, kernel: StructuringElement, rect?: PixelRect): BinaryMask {
+export function erodeMask(mask: BinaryMask, kernel: StructuringElement, rect?: BoxXyxy): BinaryMask {
   return morphMask(mask, kernel, 'erode', rect);
 }

@@ -14,9 +14,9 @@
  * Deliberate differences from upstream: an empty mask is returned unchanged (upstream's perturb_seg
  * would grow random blobs from nothing); masks are 0/1 in and out (upstream: 0/255 in, 0/1 out).
  */
-import type { BinaryMask } from '../types';
+import type { BinaryMask, BoxXyxy } from '../types';
 import type { Rng } from '../util/rng';
-import { morphologyInPlace, type PixelRect } from './binary_morphology';
+import { morphologyInPlace } from './binary_morphology';
 import { findContours } from './contours';
 import { type StructuringElement, structuringElement } from './kernels';
 import { fillPolygons } from './polygon_fill';
@@ -175,9 +175,9 @@ class IouTracker {
 /** One perturb_seg operation: a random rectangle, maybe a random centre pixel, a random dilate or erode. */
 function perturbOnce(t: IouTracker, w: number, h: number, rng: Rng): void {
   const lx = rng.int(w), ly = rng.int(h);
-  const rect: PixelRect = { x0: lx, y0: ly, x1: lx + 1 + rng.int(w - lx), y1: ly + 1 + rng.int(h - ly) };
+  const rect: BoxXyxy = [lx, ly, lx + 1 + rng.int(w - lx), ly + 1 + rng.int(h - ly)];
   if (rng.uniform() < 0.25) {
-    const cx = Math.trunc((rect.x0 + rect.x1) / 2), cy = Math.trunc((rect.y0 + rect.y1) / 2);
+    const cx = Math.trunc((rect[0] + rect[2]) / 2), cy = Math.trunc((rect[1] + rect[3]) / 2);
     const i = cy * w + cx, v = rng.int(2);
     t.change(i, v);
     t.seg[i] = v;

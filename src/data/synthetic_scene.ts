@@ -297,8 +297,8 @@ function lightAndVignette(canvas: Float32Array, h: number, w: number, light: Lig
 /** Smooth noise (octaves `cells`, `gains`) and 2-px grain of amplitude `fineGain` over the layer's touched box. */
 function boxNoise(rng: Rng, layer: CoverageLayer, cells: number[], gains: number[], fineGain: number): [Field, Field] {
   const b = layer.box;
-  const [w, h] = [Math.max(0, b.x1 - b.x0), Math.max(0, b.y1 - b.y0)];
-  return [valueNoise(fork(rng), b.x0, b.y0, w, h, cells, gains), valueNoise(fork(rng), b.x0, b.y0, w, h, [2], [fineGain])];
+  const [w, h] = [Math.max(0, b[2] - b[0]), Math.max(0, b[3] - b[1])];
+  return [valueNoise(fork(rng), b[0], b[1], w, h, cells, gains), valueNoise(fork(rng), b[0], b[1], w, h, [2], [fineGain])];
 }
 
 /** Draws 1–4 in-focus distractors (twigs, pebbles, hoops) in colours near the object's, one at a time. */
@@ -339,8 +339,8 @@ function castShadow(canvas: Uint8ClampedArray, layer: CoverageLayer, light: Ligh
   // Only the object's box, shifted and grown by the blur, can be darkened.
   const margin = (2 * blur + 2) / s;
   const b = layer.box;
-  const [x0, x1] = [Math.max(0, Math.floor(b.x0 + ox - margin)), Math.min(W, Math.ceil(b.x1 + ox + margin))];
-  const [y0, y1] = [Math.max(0, Math.floor(b.y0 + oy - margin)), Math.min(H, Math.ceil(b.y1 + oy + margin))];
+  const [x0, x1] = [Math.max(0, Math.floor(b[0] + ox - margin)), Math.min(W, Math.ceil(b[2] + ox + margin))];
+  const [y0, y1] = [Math.max(0, Math.floor(b[1] + oy - margin)), Math.min(H, Math.ceil(b[3] + oy + margin))];
   for (let y = y0; y < y1; y++) {
     const v = Math.min(Math.max((y + 0.5) * (sh / H) - 0.5, 0), sh - 1);
     const r0 = Math.floor(v);

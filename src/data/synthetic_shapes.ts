@@ -8,17 +8,11 @@
  * Pixel (x, y) has its centre at (x + 0.5, y + 0.5). Primitives only visit their bounding box.
  */
 import { fastAtan2, patternAt, type Field, type Pattern, type Rgb } from './synthetic_texture';
+import type { BoxXyxy } from '../types';
 
 /** Unit vector towards the light: x right, y down, z towards the viewer. */
 export type Light = [number, number, number];
 
-/** A half-open pixel rectangle [x0, x1) × [y0, y1). */
-export interface Box {
-  x0: number;
-  y0: number;
-  x1: number;
-  y1: number;
-}
 
 /**
  * Per-pixel coverage of a set of shapes, row-major [height·width]. Union keeps, per pixel, the
@@ -33,35 +27,35 @@ export interface CoverageLayer {
   shade: Float32Array;
   /** Colour slot of the covering primitive. */
   part: Uint8Array;
-  /** Rectangle touched since the last clear (empty when x0 ≥ x1). */
-  box: Box;
+  /** Rectangle [x1, y1, x2, y2) touched since the last clear (empty when x1 ≥ x2). */
+  box: BoxXyxy;
 }
 
 export function createLayer(height: number, width: number): CoverageLayer {
   const n = height * width;
-  return { height, width, cov: new Float32Array(n), shade: new Float32Array(n), part: new Uint8Array(n), box: { x0: width, y0: height, x1: 0, y1: 0 } };
+  return { height, width, cov: new Float32Array(n), shade: new Float32Array(n), part: new Uint8Array(n), box: [width, height, 0, 0] };
 }
 
 /** Zeroes the touched rectangle so the layer can take the next shape. */
 export function clearLayer(layer: CoverageLayer): void {
   const { box, width } = layer;
-  for (let y = box.y0; y < box.y1; y++) {
-    layer.cov.fill(0, y * width + box.x0, y * width + box.x1);
+  for (let y = box[1]; y < box[3]; y++) {
+    layer.cov.fill(0, y * width + box[0], y * width + box[2]);
   }
-  layer.box = { x0: width, y0: layer.height, x1: 0, y1: 0 };
+  layer.box = [width, layer.height, 0, 0];
 }
 
 /** Clips [minX−pad, maxX+pad] × [minY−pad, maxY+pad] to the layer and grows layer.box (unless `grow` is false). */
-function visit(layer: CoverageLayer, minX: number, minY: number, maxX: number, maxY: number, pad: number, grow = true): Box {
-  const b = {
-    x0: Math.max(0, Math.floor(minX - pad)),
-    y0: Math.max(0, Math.floor(minY - pad)),
-    x1: Math.min(layer.width, Math.ceil(maxX + pad)),
-    y1: Math.min(layer.height, Math.ceil(maxY + pad)),
-  };
-  if (grow && b.x0 < b.x1 && b.y0 < b.y1) {
+function visit(layer: CoverageLayer, minX: number, minY: number, maxX: number, maxY: number, pad: number, grow = true): BoxXyxy {
+  const b: BoxXyxy = [
+    Math.max(0, Math.floor(minX - pad)),
+    Math.max(0, Math.floor(minY - pad)),
+    Math.min(layer.width, Math.ceil(maxX + pad)),
+    Math.min(layer.height, Math.ceil(maxY + pad)),
+  ];
+  if (grow && b[0] < b[2] && b[1] < b[3]) {
     const lb = layer.box;
-    layer.box = { x0: Math.min(lb.x0, b.x0), y0: Math.min(lb.y0, b.y0), x1: Math.max(lb.x1, b.x1), y1: Math.max(lb.y1, b.y1) };
+    layer.box = [Math.min(lb[0], b[0]), Math.min(lb[1], b[1]), Math.max(lb[2], b[2]), Math.max(lb[3], b[3])];
   }
   return b;
 }
@@ -124,9 +118,9 @@ export function drawRadial(layer: CoverageLayer, s: RadialShape, part: number, l
   const b = visit(layer, cx - s.rMax, cy - s.rMax, cx + s.rMax, cy + s.rMax, 2, op === 'add');
   const far = (s.rMax + 1) * (s.rMax + 1);
   const W = layer.width;
-  for (let y = b.y0; y < b.y1; y++) {
+  for (let y = b[1]; y < b[3]; y++) {
     const dy = y + 0.5 - cy;
-    for (let x = b.x0; x < b.x1; x++) {
+    for (let x = b[0]; x < b[2]; x++) {
       const dx = x + 0.5 - cx;
       const rho2 = dx * dx + dy * dy;
       if (rho2 > far) continue;
@@ -179,9 +173,9 @@ function drawSegment(layer: CoverageLayer, ax: number, ay: number, ra: number, b
   const rm = Math.max(ra, rb);
   const b = visit(layer, Math.min(ax, bx), Math.min(ay, by), Math.max(ax, bx), Math.max(ay, by), rm + 2);
   const W = layer.width;
-  for (let y = b.y0; y < b.y1; y++) {
+  for (let y = b[1]; y < b[3]; y++) {
     const wy = y + 0.5 - ay;
-    for (let x = b.x0; x < b.x1; x++) {
+    for (let x = b[0]; x < b[2]; x++) {
       const wx = x + 0.5 - ax;
       let t = (wx * vx + wy * vy) * inv;
       t = t < 0 ? 0 : t > 1 ? 1 : t;
@@ -204,9 +198,9 @@ export function drawRing(layer: CoverageLayer, cx: number, cy: number, rMid: num
   const R = rMid + halfWidth;
   const b = visit(layer, cx - R, cy - R, cx + R, cy + R, 2);
   const W = layer.width;
-  for (let y = b.y0; y < b.y1; y++) {
+  for (let y = b[1]; y < b[3]; y++) {
     const dy = y + 0.5 - cy;
-    for (let x = b.x0; x < b.x1; x++) {
+    for (let x = b[0]; x < b[2]; x++) {
       const dx = x + 0.5 - cx;
       const rho = Math.sqrt(dx * dx + dy * dy);
       const off = rho - rMid;
@@ -229,9 +223,9 @@ export function drawBox(layer: CoverageLayer, cx: number, cy: number, hw: number
   const rr = Math.min(round, hw, hh);
   const bevel = Math.max(1, 0.15 * Math.min(hw, hh));
   const W = layer.width;
-  for (let y = b.y0; y < b.y1; y++) {
+  for (let y = b[1]; y < b[3]; y++) {
     const dy = y + 0.5 - cy;
-    for (let x = b.x0; x < b.x1; x++) {
+    for (let x = b[0]; x < b[2]; x++) {
       const dx = x + 0.5 - cx;
       const lx = dx * co + dy * si;
       const ly = -dx * si + dy * co;
@@ -254,8 +248,8 @@ export function drawBox(layer: CoverageLayer, cx: number, cy: number, hw: number
 export function drawHalfPlane(layer: CoverageLayer, nx: number, ny: number, offset: number, part: number, light: Light): void {
   const b = visit(layer, 0, 0, layer.width, layer.height, 0);
   const W = layer.width;
-  for (let y = b.y0; y < b.y1; y++) {
-    for (let x = b.x0; x < b.x1; x++) {
+  for (let y = b[1]; y < b[3]; y++) {
+    for (let x = b[0]; x < b[2]; x++) {
       const c = 0.5 + (nx * (x + 0.5) + ny * (y + 0.5) - offset);
       if (c > 0) put(layer, y * W + x, c, light[2], part);
     }
@@ -284,8 +278,8 @@ export interface Fill {
 export function compositeLayer(canvas: Float32Array | Uint8ClampedArray, layer: CoverageLayer, fills: Fill[], noise: Field | null, fine: Field | null): void {
   const { box, width: W, cov, shade, part } = layer;
   const pattern = patternAt; // a local binding: a per-pixel call through a module export is slower under tsx
-  for (let y = box.y0; y < box.y1; y++) {
-    for (let x = box.x0; x < box.x1; x++) {
+  for (let y = box[1]; y < box[3]; y++) {
+    for (let x = box[0]; x < box[2]; x++) {
       const i = y * W + x;
       const a = cov[i] < 1 ? cov[i] : 1;
       if (a <= 0) continue;

@@ -8,7 +8,9 @@
  */
 
 /** A box in pixel units, [x1, y1, x2, y2) with exclusive ends; area = (x2 − x1)·(y2 − y1) (mmcv offset 0). */
-export type BoxXyxy = [number, number, number, number];
+import type { BoxXyxy } from '../types';
+
+export type { BoxXyxy };
 
 /** Intersection over union of two boxes; 0 when both are empty. */
 export function boxIou(a: BoxXyxy, b: BoxXyxy): number {

@@ -15,7 +15,7 @@ import { Schedule } from '../diffusion/schedule';
 import { generateScene, sceneSeeds } from '../data/synthetic_scene';
 import { MaskScores, scoreMasks } from '../metrics/mask_set';
 import type { Denoiser } from '../diffusion/discrete_diffusion';
-import type { BinaryMask } from '../types';
+import type { BinaryMask, BoxXyxy } from '../types';
 import { createRng, fileSeed } from '../util/rng';
 import { cropToSample, maskBbox } from '../data/samplers/crop_sample';
 import { HostSample, sceneSample } from '../data/samplers/synthetic_sampler';
@@ -55,9 +55,9 @@ export interface ValidationSet {
 
 /** The instance path's crop (method.md §4.1): the coarse mask's box + 20 px, clipped to the image. */
 function coarseCrop(coarse: BinaryMask): { x0: number; y0: number; width: number; height: number } {
-  const b = maskBbox(coarse) as NonNullable<ReturnType<typeof maskBbox>>;
-  const x0 = Math.max(0, b.x1 - 20), y0 = Math.max(0, b.y1 - 20);
-  return { x0, y0, width: Math.min(coarse.width, b.x2 + 20) - x0, height: Math.min(coarse.height, b.y2 + 20) - y0 };
+  const [x1, y1, x2, y2] = maskBbox(coarse) as BoxXyxy;
+  const x0 = Math.max(0, x1 - 20), y0 = Math.max(0, y1 - 20);
+  return { x0, y0, width: Math.min(coarse.width, x2 + 20) - x0, height: Math.min(coarse.height, y2 + 20) - y0 };
 }
 
 /**

@@ -5,7 +5,7 @@
  * high-resolution figures of notebook 06. Pure functions on plain arrays, except the PNG ones (sharp).
  */
 import sharp from 'sharp';
-import type { BinaryMask, RgbImage } from '../types';
+import type { BoxXyxy, RgbImage } from '../types';
 import { SERIES_COLORS } from './charts';
 import type { Rgb } from './colormap';
 import { tslabBundleWriter, type BundleWriter, type MimeBundle } from './display';
@@ -114,8 +114,6 @@ export function flipHistory(steps: readonly Pick<StepMaps, 'x'>[], initial: Arra
   return { lastStep, flips, changed };
 }
 
-/** An axis-aligned box in pixels, [x1, y1, x2, y2) (exclusive ends), as the high-resolution path uses. */
-export type PixelBox = readonly [number, number, number, number];
 
 function checkRgb(image: RgbImage, where: string): void {
   if (!Number.isInteger(image.height) || !Number.isInteger(image.width) || image.height < 1 || image.width < 1 || image.data.length !== image.height * image.width * 3) {
@@ -138,7 +136,7 @@ function fillRect(out: Uint8Array, width: number, height: number, x1: number, y1
  * Box outlines drawn `thickness` pixels wide just inside each box, clipped to the image.
  * @returns a new image; the input is not modified
  */
-export function drawBoxes(image: RgbImage, boxes: readonly PixelBox[], color: Rgb, thickness = 1): RgbImage {
+export function drawBoxes(image: RgbImage, boxes: readonly BoxXyxy[], color: Rgb, thickness = 1): RgbImage {
   checkRgb(image, 'drawBoxes');
   checkColor(color, 'drawBoxes');
   if (!Number.isInteger(thickness) || thickness < 1) throw new Error(`drawBoxes: thickness must be a positive integer, but got ${thickness}.`);
@@ -163,30 +161,6 @@ export function drawPoints(image: RgbImage, points: readonly { x: number; y: num
   const out = Uint8Array.from(image.data);
   for (const { x, y } of points) fillRect(out, image.width, image.height, Math.round(x) - radius, Math.round(y) - radius, Math.round(x) + radius + 1, Math.round(y) + radius + 1, color);
   return { data: out, height: image.height, width: image.width };
-}
-
-function checkBox(box: PixelBox, height: number, width: number, where: string): void {
-  const [x1, y1, x2, y2] = box;
-  if (![x1, y1, x2, y2].every(Number.isInteger) || x1 < 0 || y1 < 0 || x2 > width || y2 > height || x2 <= x1 || y2 <= y1) {
-    throw new Error(`${where}: box must be integers inside the ${height}×${width} image with x1 < x2 and y1 < y2, but got [${box.join(', ')}].`);
-  }
-}
-
-/** The part of an image inside `box` (no resizing). */
-export function cropRgb(image: RgbImage, box: PixelBox): RgbImage {
-  checkRgb(image, 'cropRgb');
-  checkBox(box, image.height, image.width, 'cropRgb');
-  const [x1, y1, x2, y2] = box, w = x2 - x1, out = new Uint8Array((y2 - y1) * w * 3);
-  for (let y = y1; y < y2; y++) out.set(image.data.subarray(3 * (y * image.width + x1), 3 * (y * image.width + x2)), 3 * (y - y1) * w);
-  return { data: out, height: y2 - y1, width: w };
-}
-
-/** The part of a mask inside `box` (no resizing). */
-export function cropMask(mask: BinaryMask, box: PixelBox): BinaryMask {
-  checkBox(box, mask.height, mask.width, 'cropMask');
-  const [x1, y1, x2, y2] = box, w = x2 - x1, out = new Uint8Array((y2 - y1) * w);
-  for (let y = y1; y < y2; y++) out.set(mask.data.subarray(y * mask.width + x1, y * mask.width + x2), (y - y1) * w);
-  return { data: out, height: y2 - y1, width: w };
 }
 
 /**

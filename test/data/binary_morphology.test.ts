@@ -33,19 +33,19 @@ test('erosion by RECT 3×3 removes the one-pixel rim of a block but not along th
 test('a rectangle restricts both what is read and what is written (cv2 on a NumPy slice)', () => {
   const m = fromRows(['10000', '00000', '00000']);
   // Rect columns 1..4, rows 0..2: the foreground pixel at (0, 0) lies outside, so nothing grows.
-  assert.equal(toRows(dilateMask(m, structuringElement('rect', 3, 3), { x0: 1, y0: 0, x1: 5, y1: 3 })), ['10000', '00000', '00000']);
+  assert.equal(toRows(dilateMask(m, structuringElement('rect', 3, 3), [1, 0, 5, 3])), ['10000', '00000', '00000']);
   const n = fromRows(['01000', '00000', '00000']);
-  assert.equal(toRows(dilateMask(n, structuringElement('rect', 3, 3), { x0: 1, y0: 0, x1: 3, y1: 2 })), ['01100', '01100', '00000']);
+  assert.equal(toRows(dilateMask(n, structuringElement('rect', 3, 3), [1, 0, 3, 2])), ['01100', '01100', '00000']);
 });
 
 test('morphologyInPlace reports every change and the count', () => {
   const m = fromRows(['000', '010', '000']);
   const seen: [number, number][] = [];
-  const n = morphologyInPlace(m.data, 3, 3, { x0: 0, y0: 0, x1: 3, y1: 3 }, structuringElement('ellipse', 3, 3), 'dilate', (i, v) => seen.push([i, v]));
+  const n = morphologyInPlace(m.data, 3, 3, [0, 0, 3, 3], structuringElement('ellipse', 3, 3), 'dilate', (i, v) => seen.push([i, v]));
   assert.is(n, 4);
   assert.equal(seen, [[1, 1], [3, 1], [5, 1], [7, 1]]);
   assert.equal(toRows(m), ['010', '111', '010']);
-  assert.throws(() => morphologyInPlace(m.data, 3, 3, { x0: 2, y0: 0, x1: 2, y1: 3 }, structuringElement('rect', 3, 3), 'dilate'),
+  assert.throws(() => morphologyInPlace(m.data, 3, 3, [2, 0, 2, 3], structuringElement('rect', 3, 3), 'dilate'),
     /morphologyInPlace: rect must be a non-empty integer rectangle inside the 3×3 mask, but got \[2, 2\)×\[0, 3\)/);
 });
 

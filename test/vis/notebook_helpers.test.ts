@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { MimeBundle } from '../../src/vis/display';
 import {
-  cropMask, cropRgb, drawBoxes, drawPoints, fineFraction, fitPng, flipHistory, groupColors, showTable, tableBundle,
+  drawBoxes, drawPoints, fineFraction, fitPng, flipHistory, groupColors, showTable, tableBundle,
 } from '../../src/vis/notebook_helpers';
 import { lineChart, SERIES_COLORS } from '../../src/vis/charts';
 import { rgbToPng } from '../../src/vis/overlay';
@@ -53,14 +53,6 @@ test('drawBoxes outlines inside the box, clipped; drawPoints paints squares; inp
   assert.ok(img.data.every((v) => v === 0));
   assert.throws(() => drawBoxes(img, [], [256, 0, 0]), /drawBoxes: color must be three integers in \[0, 255\], but got \[256,0,0\]/);
   assert.throws(() => drawPoints(img, [], [0, 0, 0], -1), /radius must be a non-negative integer, but got -1/);
-});
-
-test('cropRgb / cropMask copy the box exactly and reject boxes outside the image', () => {
-  const img = { data: Uint8Array.from({ length: 4 * 3 * 3 }, (_, i) => i), height: 4, width: 3 };
-  assert.equal(Array.from(cropRgb(img, [1, 2, 3, 4]).data), [21, 22, 23, 24, 25, 26, 30, 31, 32, 33, 34, 35]);
-  const mask = { data: Uint8Array.from([0, 1, 0, 1, 1, 0, 0, 0, 1, 1, 1, 1]), height: 4, width: 3 };
-  assert.equal(cropMask(mask, [0, 1, 2, 3]), { data: Uint8Array.from([1, 1, 0, 0]), height: 2, width: 2 });
-  assert.throws(() => cropMask(mask, [0, 0, 4, 1]), /cropMask: box must be integers inside the 4×3 image with x1 < x2 and y1 < y2, but got \[0, 0, 4, 1\]/);
 });
 
 test('fitPng shrinks only larger PNGs, keeping the aspect ratio', async () => {

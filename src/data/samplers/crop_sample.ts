@@ -7,25 +7,13 @@
  */
 import { normalizeImage } from '../image_io';
 import { resizeBilinear, resizeMaskNearest } from '../resize';
-import type { BinaryMask, RgbImage } from '../../types';
+import type { BinaryMask, BoxXyxy, CropBox, RgbImage } from '../../types';
+import { cropImage, cropMask } from '../../util/crop';
+
+export type { BoxXyxy, CropBox };
+export { cropImage, cropMask };
 import { createRng, Rng } from '../../util/rng';
 import { flipHorizontal, HostSample } from './synthetic_sampler';
-
-/** A crop window in pixels: columns [x0, x0 + width), rows [y0, y0 + height). */
-export interface CropBox {
-  x0: number;
-  y0: number;
-  width: number;
-  height: number;
-}
-
-/** A mask's bounding box with exclusive ends (upstream `_mask2bbox`): columns [x1, x2), rows [y1, y2). */
-export interface BoxXyxy {
-  x1: number;
-  y1: number;
-  x2: number;
-  y2: number;
-}
 
 /** What one sample of a draw was made from, for logs and tests. */
 export interface SampleRecord {
@@ -81,7 +69,7 @@ export function drawRng(seed: number, stream: number, index: number): Rng {
   return createRng(h | 0);
 }
 
-/** The bounding box of a mask's foreground, or null for an empty mask. */
+/** The bounding box [x1, y1, x2, y2) of a mask's foreground (upstream `_mask2bbox`), or null for an empty mask. */
 export function maskBbox(mask: BinaryMask): BoxXyxy | null {
   const { data, height: h, width: w } = mask;
   let x1 = w, y1 = h, x2 = 0, y2 = 0;
@@ -95,7 +83,7 @@ export function maskBbox(mask: BinaryMask): BoxXyxy | null {
       y2 = y + 1;
     }
   }
-  return x2 === 0 ? null : { x1, y1, x2, y2 };
+  return x2 === 0 ? null : [x1, y1, x2, y2];
 }
 
 /** 'both' when the mask has foreground and background, else which value it lacks. */
@@ -104,32 +92,6 @@ export function maskValues(mask: BinaryMask | Uint8Array): 'both' | 'empty' | 'f
   let ones = 0;
   for (let i = 0; i < data.length; i++) if (data[i]) ones++;
   return ones === 0 ? 'empty' : ones === data.length ? 'full' : 'both';
-}
-
-function checkBox(box: CropBox, height: number, width: number, where: string): void {
-  const ok = [box.x0, box.y0, box.width, box.height].every(Number.isInteger) && box.x0 >= 0 && box.y0 >= 0 &&
-    box.width >= 1 && box.height >= 1 && box.x0 + box.width <= width && box.y0 + box.height <= height;
-  if (!ok) throw new Error(`${where}: the crop must lie inside the ${height}×${width} image, but got ${JSON.stringify(box)}.`);
-}
-
-/** Rows and columns of an HWC array inside `box`, as a new array. */
-function cropHwc<T extends Uint8Array>(data: T, width: number, channels: number, box: CropBox, out: T): T {
-  const rowLen = box.width * channels;
-  for (let y = 0; y < box.height; y++) {
-    const from = ((box.y0 + y) * width + box.x0) * channels;
-    out.set(data.subarray(from, from + rowLen), y * rowLen);
-  }
-  return out;
-}
-
-export function cropImage(img: RgbImage, box: CropBox): RgbImage {
-  checkBox(box, img.height, img.width, 'cropImage');
-  return { data: cropHwc(img.data, img.width, 3, box, new Uint8Array(box.width * box.height * 3)), height: box.height, width: box.width };
-}
-
-export function cropMask(mask: BinaryMask, box: CropBox): BinaryMask {
-  checkBox(box, mask.height, mask.width, 'cropMask');
-  return { data: cropHwc(mask.data, mask.width, 1, box, new Uint8Array(box.width * box.height)), height: box.height, width: box.width };
 }
 
 /** Bilinear resize of an 8-bit image, rounded back to 8 bits: upstream resizes uint8 images with cv2, whose output is uint8. */

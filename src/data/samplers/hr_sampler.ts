@@ -68,8 +68,8 @@ export function hrObjectCrop(bbox: BoxXyxy, height: number, width: number, rng: 
     const hi = a2 === n ? n : a2 + rng.int(n - a2);
     return [lo, hi];
   };
-  const [x1, x2] = axis(bbox.x1, bbox.x2, width);
-  const [y1, y2] = axis(bbox.y1, bbox.y2, height);
+  const [x1, x2] = axis(bbox[0], bbox[2], width);
+  const [y1, y2] = axis(bbox[1], bbox[3], height);
   return { x0: x1, y0: y1, width: x2 - x1, height: y2 - y1 };
 }
 

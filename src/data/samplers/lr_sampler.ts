@@ -81,8 +81,8 @@ export function lrObjectCrop(bbox: BoxXyxy, height: number, width: number, rng: 
     const lo = Math.max(0, a2 - size), hi = Math.min(a1, n - size);
     return [lo + rng.int(hi - lo + 1), size];
   };
-  const [x0, w] = axis(bbox.x1, bbox.x2, width);
-  const [y0, h] = axis(bbox.y1, bbox.y2, height);
+  const [x0, w] = axis(bbox[0], bbox[2], width);
+  const [y0, h] = axis(bbox[1], bbox[3], height);
   return { x0, y0, width: w, height: h };
 }
 

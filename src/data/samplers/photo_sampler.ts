@@ -148,7 +148,7 @@ export class PhotoFolderSampler {
 }
 
 function unionBox(a: BoxXyxy, b: BoxXyxy | null): BoxXyxy {
-  return b ? { x1: Math.min(a.x1, b.x1), y1: Math.min(a.y1, b.y1), x2: Math.max(a.x2, b.x2), y2: Math.max(a.y2, b.y2) } : a;
+  return b ? [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]), Math.max(a[3], b[3])] : a;
 }
 
 /** The item's image and mask, or why they cannot be used (unreadable, sizes differ, mask without both values). */
@@ -162,7 +162,7 @@ async function loadPair(item: DatasetItem): Promise<{ image: RgbImage; gt: Binar
   if (image.height !== gt.height || image.width !== gt.width) return `image ${image.height}×${image.width} and mask ${gt.height}×${gt.width} differ in size`;
   const box = maskBbox(gt);
   if (!box) return 'its mask is empty';
-  if (box.x2 - box.x1 === gt.width && box.y2 - box.y1 === gt.height && gt.data.every((v) => v)) return 'its mask is all foreground';
+  if (box[2] - box[0] === gt.width && box[3] - box[1] === gt.height && gt.data.every((v) => v)) return 'its mask is all foreground';
   if (Math.min(gt.height, gt.width) < 4) return `the image is ${gt.height}×${gt.width}, too small (min side must be ≥ 4)`;
   return { image, gt };
 }

@@ -13,17 +13,17 @@ import { createRng } from '../../../src/util/rng';
 import { coordinateImage, rectMask, scriptedRng, tempDir, writeHrDataset, writeRgbPng } from './sampler_fixtures';
 
 test('hrObjectCrop: x1′ ~ U{0..x1−1}, x2′ ~ U{x2..W−1}, then y; 0 and W at the borders', () => {
-  const bbox = { x1: 25, y1: 20, x2: 55, y2: 40 };
+  const bbox: [number, number, number, number] = [25, 20, 55, 40];
   // ints: x1′ = 0 of int(25), x2′ = 55 + 24 of int(25), y1′ = 19 of int(20), y2′ = 40 + 0 of int(20)
   assert.equal(hrObjectCrop(bbox, 60, 80, scriptedRng([0, 24, 19, 0])), { x0: 0, y0: 19, width: 79, height: 21 });
   assert.throws(() => hrObjectCrop(bbox, 60, 80, scriptedRng([25])), /no queued int below 25/);
   // a bbox touching the left, right and bottom borders draws only y1′
-  assert.equal(hrObjectCrop({ x1: 0, y1: 5, x2: 80, y2: 60 }, 60, 80, scriptedRng([4])), { x0: 0, y0: 4, width: 80, height: 56 });
+  assert.equal(hrObjectCrop([0, 5, 80, 60], 60, 80, scriptedRng([4])), { x0: 0, y0: 4, width: 80, height: 56 });
   const rng = createRng(9);
   for (let k = 0; k < 1000; k++) {
     const W = 2 + rng.int(100), H = 2 + rng.int(100);
     const x1 = rng.int(W), x2 = x1 + 1 + rng.int(W - x1), y1 = rng.int(H), y2 = y1 + 1 + rng.int(H - y1);
-    const c = hrObjectCrop({ x1, y1, x2, y2 }, H, W, rng);
+    const c = hrObjectCrop([x1, y1, x2, y2], H, W, rng);
     assert.ok(c.x0 <= x1 && c.x0 + c.width >= x2 && c.y0 <= y1 && c.y0 + c.height >= y2, 'holds the bbox');
     assert.ok(x1 === 0 ? c.x0 === 0 : c.x0 < x1, 'x1′ < x1 (or 0)');
     assert.ok(x2 === W ? c.x0 + c.width === W : c.x0 + c.width < W, 'x2′ < W (or W)');
@@ -84,7 +84,7 @@ test('HrPatchSampler: object + patch per draw with one flip; masks are the recor
     assert.is(obj.flip, patch.flip);
     const stem = path.basename(obj.source, '.png'), gt = ds.gt.get(stem) as BinaryMask;
     const b = obj.bbox, c = obj.crop;
-    assert.ok(c.x0 <= b.x1 && c.x0 + c.width >= b.x2 && c.y0 <= b.y1 && c.y0 + c.height >= b.y2, 'the object crop holds the bbox');
+    assert.ok(c.x0 <= b[0] && c.x0 + c.width >= b[2] && c.y0 <= b[1] && c.y0 + c.height >= b[3], 'the object crop holds the bbox');
     assert.equal(Array.from(d.samples[0].gt.data), asShown(gt, obj, 32));
     assert.equal(Array.from(d.samples[1].gt.data), asShown(gt, patch, 32));
     assert.is(patch.crop.width, stem === 'p' ? 32 : 12); // q is 24×30, smaller than 32: ⌊24/2⌋

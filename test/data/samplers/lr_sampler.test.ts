@@ -16,16 +16,16 @@ import { scriptedRng, tempDir, writeCocoDataset, writeRgbPng, coordinateImage } 
 
 test('lrObjectCrop: size bbox + 40, start range [x1 − 40, x1] (jitter ±20 about the centred crop), x before y', () => {
   // bbox columns [50, 70), rows [30, 45) in a 120×200 image: crop 60 wide, 55 high
-  const bbox = { x1: 50, y1: 30, x2: 70, y2: 45 };
+  const bbox: [number, number, number, number] = [50, 30, 70, 45];
   // int(n) gets n = 41 (starts 10..50) for x, then n = 31 (starts 0..30) for y: rows clipped at 0
   assert.equal(lrObjectCrop(bbox, 120, 200, scriptedRng([0, 0])), { x0: 10, y0: 0, width: 60, height: 55 });
   assert.equal(lrObjectCrop(bbox, 120, 200, scriptedRng([40, 30])), { x0: 50, y0: 30, width: 60, height: 55 });
   assert.throws(() => lrObjectCrop(bbox, 120, 200, scriptedRng([41, 0])), /no queued int below 41/);
   assert.throws(() => lrObjectCrop(bbox, 120, 200, scriptedRng([0, 31])), /no queued int below 31/);
   // capped to the image: a bbox nearly as wide as the image gives the whole width, start 0 (int(1))
-  assert.equal(lrObjectCrop({ x1: 2, y1: 0, x2: 190, y2: 10 }, 120, 200, scriptedRng([0, 0])), { x0: 0, y0: 0, width: 200, height: 50 });
+  assert.equal(lrObjectCrop([2, 0, 190, 10], 120, 200, scriptedRng([0, 0])), { x0: 0, y0: 0, width: 200, height: 50 });
   // near the right border: starts in [max(0, x2 − size), min(x1, W − size)] = [135, 140]
-  assert.equal(lrObjectCrop({ x1: 175, y1: 60, x2: 195, y2: 80 }, 120, 200, scriptedRng([5, 0])).x0, 140);
+  assert.equal(lrObjectCrop([175, 60, 195, 80], 120, 200, scriptedRng([5, 0])).x0, 140);
 });
 
 test('lrObjectCrop: over random boxes and seeds the crop holds the bbox, stays inside, jitter within ±20, both ends reached', () => {
@@ -34,7 +34,7 @@ test('lrObjectCrop: over random boxes and seeds the crop holds the bbox, stays i
   for (let k = 0; k < 2000; k++) {
     const W = 40 + rng.int(200), H = 40 + rng.int(200);
     const x1 = rng.int(W), x2 = x1 + 1 + rng.int(W - x1), y1 = rng.int(H), y2 = y1 + 1 + rng.int(H - y1);
-    const c = lrObjectCrop({ x1, y1, x2, y2 }, H, W, rng);
+    const c = lrObjectCrop([x1, y1, x2, y2], H, W, rng);
     assert.ok(c.x0 >= 0 && c.y0 >= 0 && c.x0 + c.width <= W && c.y0 + c.height <= H, 'inside the image');
     assert.ok(c.x0 <= x1 && c.x0 + c.width >= x2 && c.y0 <= y1 && c.y0 + c.height >= y2, 'holds the bbox');
     assert.is(c.width, Math.min(x2 - x1 + 40, W));
@@ -102,7 +102,7 @@ test('LrObjectSampler: a draw is the crop of the full instance mask, resized nea
     const full = masks.get(path.basename(rec.source)) as BinaryMask;
     assert.equal(rec.bbox, maskBbox(full));
     const c = rec.crop;
-    assert.ok(c.x0 <= rec.bbox.x1 && c.x0 + c.width >= rec.bbox.x2 && c.y0 <= rec.bbox.y1 && c.y0 + c.height >= rec.bbox.y2);
+    assert.ok(c.x0 <= rec.bbox[0] && c.x0 + c.width >= rec.bbox[2] && c.y0 <= rec.bbox[1] && c.y0 + c.height >= rec.bbox[3]);
     const expectedGt = resizeMaskNearest(cropMask(full, c), 32, 32);
     assert.equal(Array.from(sample.gt.data), Array.from((rec.flip ? flipped(expectedGt) : expectedGt).data));
     assert.is(middleColumnSource(d, 32), 0, 'the image shows the recorded crop, flipped with the masks');

@@ -64,7 +64,7 @@ test('a draw is a size² sample, the same for the same (seed, stream, index); pa
   assert.is(a.records[0].kind, 'object');
   assert.match(a.records[0].degradations as string, /^[a-z-]+@\d\.\d\d(\+[a-z-]+@\d\.\d\d)?$/);
   const gtBox = a.records[0].bbox, crop = a.records[0].crop;
-  assert.ok(crop.x0 <= gtBox.x1 && crop.y0 <= gtBox.y1 && crop.x0 + crop.width >= gtBox.x2 && crop.y0 + crop.height >= gtBox.y2, 'the object crop holds the GT box');
+  assert.ok(crop.x0 <= gtBox[0] && crop.y0 <= gtBox[1] && crop.x0 + crop.width >= gtBox[2] && crop.y0 + crop.height >= gtBox[3], 'the object crop holds the GT box');
   const patches = open({ patchProb: 1 });
   for (let k = 0; k < 10; k++) {
     const d = await patches.draw(k);
