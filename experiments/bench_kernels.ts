@@ -9,9 +9,7 @@
  */
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
-import { activeBackend, BENCH_PROBE_UNET, initBackend, REPLACED_KERNELS, runOnBackend } from '../src';
-import { createProbeUNetParams, probeUNetLoss, ProbeUNetConfig } from '../src/backend/probe_unet';
-import { createRng, randomNormalArray } from '../src/util/rng';
+import { activeBackend, BENCH_PROBE_UNET, createProbeUNetParams, createRng, initBackend, ProbeUNetConfig, probeUNetLoss, randomNormalArray, REPLACED_KERNELS, runOnBackend } from '../src';
 
 interface ConvShape {
   label: string;

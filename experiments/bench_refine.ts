@@ -16,19 +16,10 @@
  * The HR coarse mask is the ground truth at 1/32 resolution upsampled with 'nearest', like a
  * low-resolution segmenter's output: cheap to make at 4096² and wrong along the whole boundary.
  */
+import { initBackend, generateScene, coarsenMask, resizeMaskNearest, computeBoundaryAccuracy, computeIou, CPU_UNET_CONFIG, PAPER_UNET_CONFIG, DenoiseUNet, SegRefiner, createRng } from '../src';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { initBackend } from '../src/backend/select_backend';
-import { generateScene } from '../src/data/synthetic_scene';
-import { coarsenMask } from '../src/data/coarse_mask';
-import { resizeMaskNearest } from '../src/data/resize';
-import { computeBoundaryAccuracy } from '../src/metrics/boundary_accuracy';
-import { computeIou } from '../src/metrics/iou';
-import { CPU_UNET_CONFIG, PAPER_UNET_CONFIG } from '../src/model/config';
-import { DenoiseUNet } from '../src/model/unet';
-import { SegRefiner } from '../src/refine/refiner';
-import { createRng } from '../src/util/rng';
 
 const DEFAULT_MODEL = path.join(__dirname, '..', 'models', 'cpu-synthetic');
 const CPU_RANDOM_SIZE = 96; // the cpu-synthetic recipe's imageSize

@@ -10,11 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import {
-  BinaryMask, coarsenMask, createRng, createSchedule, generateScene, initBackend, loadModelDir, loadPairedFolder, MaskScores,
-  readBinaryMask, readImage, refineSamples, scoreMasks, SegRefiner, sceneSeeds, validationSamples,
-} from '../src';
-import { fileSeed } from '../src/util/rng';
+import { BinaryMask, coarsenMask, createRng, createSchedule, fileSeed, generateScene, initBackend, loadModelDir, loadPairedFolder, MaskScores, readBinaryMask, readImage, refineSamples, sceneSeeds, scoreMasks, SegRefiner, validationSamples } from '../src';
 
 export interface Row { set: string; images: number; coarse: MaskScores; refined: MaskScores; note: string }
 

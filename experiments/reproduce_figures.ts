@@ -3,6 +3,8 @@
  * reverse process) for held-out synthetic scenes or your own data:
  *   npx tsx experiments/reproduce_figures.ts [--model models/cpu-synthetic] [--size 256] [--n 6] [--out runs/figures]
  *   npx tsx experiments/reproduce_figures.ts --data <folder with images/ and masks/ (GT)> [--coarse <folder>]
+ * The model defaults to the one for the data: models/cpu-real for your photographs (--data),
+ * models/cpu-synthetic for the synthetic scenes.
  * Without --coarse, coarse masks are made from the ground truth by modify_boundary (seeded per file).
  * Writes comparison.png (image | coarse | refined | GT with IoU notes) and steps_<k>.png (the
  * instance loop of the first scenes, maps pasted back at the input resolution).
@@ -10,11 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import {
-  BinaryMask, coarsenMask, comparisonGridPng, computeIou, createRng, generateScene, initBackend, loadPairedFolder, readBinaryMask,
-  readImage, RefineStep, RgbImage, sceneSeeds, SegRefiner, stepFigurePng,
-} from '../src';
-import { fileSeed } from '../src/util/rng';
+import { BinaryMask, coarsenMask, comparisonGridPng, computeIou, createRng, DEFAULT_MODEL_DIR, fileSeed, generateScene, initBackend, loadPairedFolder, readBinaryMask, readImage, RefineStep, RgbImage, sceneSeeds, SegRefiner, stepFigurePng, SYNTHETIC_MODEL_DIR } from '../src';
 
 interface Item { name: string; image: RgbImage; gt: BinaryMask; coarse: BinaryMask }
 
@@ -39,13 +37,13 @@ function syntheticItems(size: number, n: number): Item[] {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
-    model: { type: 'string', default: path.join(__dirname, '..', 'models', 'cpu-synthetic') }, data: { type: 'string' }, coarse: { type: 'string' },
+    model: { type: 'string' }, data: { type: 'string' }, coarse: { type: 'string' },
     size: { type: 'string', default: '256' }, n: { type: 'string', default: '6' }, steps: { type: 'string', default: '2' }, out: { type: 'string', default: path.join('runs', 'figures') },
   } });
   await initBackend();
   const n = Number(values.n);
   const items = values.data ? await folderItems(values.data, values.coarse, n) : syntheticItems(Number(values.size), n);
-  const refiner = await SegRefiner.load(values.model as string);
+  const refiner = await SegRefiner.load(values.model ?? (values.data ? DEFAULT_MODEL_DIR : SYNTHETIC_MODEL_DIR));
   fs.mkdirSync(values.out as string, { recursive: true });
   const rows = [];
   for (let k = 0; k < items.length; k++) {

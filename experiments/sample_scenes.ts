@@ -5,10 +5,10 @@
  * side by side), plus grid.png with all pairs stacked, and prints the generation time per scene.
  * --palette writes the pairs as 256-colour PNGs (about a third of the size; for the README images).
  */
+import { generateScene, type SyntheticScene } from '../src';
 import * as fs from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
-import { generateScene, type SyntheticScene } from '../src/data/synthetic_scene';
 
 interface Args {
   out: string;

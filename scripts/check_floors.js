@@ -4,6 +4,8 @@
 //   node scripts/check_floors.js [srcDir]      (run by `npm run lint`; exit 1 with every violation listed)
 // Floors, bottom up: types.ts · util/ · backend/ · data/ model/ diffusion/ metrics/ vis/ · train/ refine/
 // · evaluate/ · cli/ web/ cluster/ · index.ts. A file may import its own room (its top-level folder).
+// Also: experiments/ and notebooks/ import the library only through its public API (src/index.ts,
+// dist/index.js), never a deep path.
 const fs = require('fs');
 const path = require('path');
 
@@ -72,9 +74,26 @@ function findCycles(graph) {
   return cycles;
 }
 
+/** Deep imports of the library from experiments/*.ts ('../src/…') and notebooks/*.ipynb ('../dist/…'). */
+function checkEntryPoints(rootDir) {
+  const problems = [];
+  const scan = (dir, ext, deep, read) => {
+    if (!fs.existsSync(dir)) return;
+    for (const name of fs.readdirSync(dir).filter((n) => n.endsWith(ext)).sort()) {
+      const text = read(path.join(dir, name));
+      for (const m of text.matchAll(new RegExp(`from\\s+['"](${deep.replace(/[./]/g, (c) => `\\${c}`)}[^'"]+)['"]`, 'g'))) {
+        problems.push(`${path.basename(dir)}/${name} imports ${m[1]}: import the public API ('${deep.slice(0, -1)}') instead`);
+      }
+    }
+  };
+  scan(path.join(rootDir, 'experiments'), '.ts', '../src/', (f) => fs.readFileSync(f, 'utf8'));
+  scan(path.join(rootDir, 'notebooks'), '.ipynb', '../dist/', (f) => JSON.parse(fs.readFileSync(f, 'utf8')).cells.map((c) => [].concat(c.source).join('')).join('\n'));
+  return problems;
+}
+
 if (require.main === module) {
   const srcDir = path.resolve(process.argv[2] ?? path.join(__dirname, '..', 'src'));
-  const problems = checkFloors(srcDir);
+  const problems = [...checkFloors(srcDir), ...checkEntryPoints(path.dirname(srcDir))];
   if (problems.length) {
     console.error(`floor plan: ${problems.length} violation${problems.length === 1 ? '' : 's'} in ${srcDir}\n${problems.map((p) => `  ${p}`).join('\n')}`);
     process.exit(1);
@@ -82,4 +101,4 @@ if (require.main === module) {
   console.log(`floor plan: ok (${listSources(srcDir).length} files, no upward or sideways import, no cycle)`);
 }
 
-module.exports = { checkFloors, FLOORS };
+module.exports = { checkEntryPoints, checkFloors, FLOORS };

@@ -1,160 +1,102 @@
-/** segrefiner-ts public API: re-exports only. */
-export { activeBackend, BACKEND_NAMES, initBackend, parseBackendName } from './backend/select_backend';
-export type { BackendInfo, BackendName, BackendOptions } from './backend/select_backend';
-export type { SkippedBackend } from './backend/native';
+/**
+ * segrefiner-ts public API: re-exports only. What a notebook, an experiment or a user script needs,
+ * by floor (README "Layout"); everything else is internal and imported by its path (tests do).
+ */
+
+// backend
+export { initBackend, activeBackend } from './backend/select_backend';
+export type { BackendInfo, BackendOptions, BackendName } from './backend/select_backend';
 export { runOnBackend } from './backend/run_on_backend';
-export { KERNEL_CHECK_TOLERANCE, runKernelChecks } from './backend/kernel_checks';
+export { runKernelChecks } from './backend/kernel_checks';
 export type { KernelCheckResult } from './backend/kernel_checks';
-export { KERNEL_CHECK_CASES } from './backend/kernel_check_cases';
-export type { KernelCheckCase } from './backend/kernel_check_cases';
-export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './backend/wasm_kernels/register_training_kernels';
 export { REPLACED_KERNELS } from './backend/wasm_kernels/kernel_registry';
-export { BENCH_PROBE_UNET, CHECK_PROBE_UNET } from './backend/probe_unet';
+export { BENCH_PROBE_UNET, createProbeUNetParams, probeUNetLoss } from './backend/probe_unet';
+export type { ProbeUNetConfig } from './backend/probe_unet';
+
+// types and util
+export type { BinaryMask } from './types';
+export type { RgbImage } from './data/image_io';
+export type { BoxXyxy, CropBox } from './data/samplers/crop_sample';
 export { createRng, fileSeed, randomNormalArray } from './util/rng';
 export type { Rng } from './util/rng';
-export { plotlyHtml, plotlyLibrarySource, plotlyMimeJson } from './vis/plotly_html';
-export type { PlotlyFigure } from './vis/plotly_html';
-export { grayToPng } from './vis/to_png';
-export type { BinaryMask } from './types';
-export { computeIou, cumulativeIou } from './metrics/iou';
-export type { IouCounts } from './metrics/iou';
-export { boundaryRadii, computeBoundaryAccuracy, meanBoundaryAccuracy } from './metrics/boundary_accuracy';
-export type { BoundaryAccuracy, RadiusAccuracy } from './metrics/boundary_accuracy';
-export { boundaryWidth, computeBoundaryIou, DEFAULT_DILATION_RATIO, maskBoundary } from './metrics/boundary_iou';
-export type { BoundaryIou } from './metrics/boundary_iou';
-export { ellipseHalfWidths, ellipseKernel } from './metrics/ellipse_kernel';
-export { dilateEllipse, erodeEllipse } from './metrics/morphology';
-export type { DenoiserInput, ImageBatch, MaskBatch, MaskLogits, Timesteps } from './types';
-export { assertShape } from './util/assert';
-export { randomUniformArray } from './util/rng';
-export { silu, upsampleNearest2x } from './util/tensor_ops';
-export { GROUP_NORM_EPS, groupNormAffine } from './util/group_norm';
 export { writeFileAtomic } from './util/atomic_write';
-export { DEFAULT_DIFFUSION_CONFIG, resolveDiffusionConfig, SCHEDULE_NAMES } from './diffusion/config';
-export type { DiffusionConfig, ScheduleName } from './diffusion/config';
-export { coarseToFineProb, createSchedule, linspace, transitionMatrices } from './diffusion/schedule';
+export { cropImage, cropMask, cropBoxOf } from './util/crop';
+
+// data
+export { readImage, normalizeImage } from './data/image_io';
+export { readBinaryMask, writeMaskPng, writeProbabilityPng } from './data/mask_io';
+export { resizeMaskBilinear, resizeMaskNearest } from './data/resize';
+export { loadPairedFolder } from './data/folder_loaders';
+export type { FolderDataset, DatasetItem } from './data/folder_loaders';
+export { generateScene, sceneSeeds } from './data/synthetic_scene';
+export type { SyntheticScene } from './data/synthetic_scene';
+export { coarsenMask } from './data/coarse_mask';
+export { coarseOfKind, drawCoarseMask, GENTLE_COARSE_MIX, TRAIN_COARSE_MIX, NAMED_COARSE_MIXES } from './data/coarse_mix';
+export { degradeMask, DEGRADATION_KINDS } from './data/degradations';
+export type { DegradationKind } from './data/degradations';
+export type { CoarseMix } from './data/coarse_mix';
+export { PhotoFolderSampler } from './data/samplers/photo_sampler';
+export type { HostSample } from './data/samplers/synthetic_sampler';
+
+// diffusion
+export { createSchedule, transitionMatrices } from './diffusion/schedule';
 export type { Schedule } from './diffusion/schedule';
-export { assertIndices, defaultIndices, pSample, pSampleLoop, qSample } from './diffusion/discrete_diffusion';
-export type { Denoiser, PSampleLoopOptions, PSampleLoopResult, PSampleOptions, StepState } from './diffusion/discrete_diffusion';
-export { CPU_UNET_CONFIG, PAPER_UNET_CONFIG, resolveUNetConfig, sizeMultiple, UNET_PRESETS, unetConfigFromUpstream } from './model/config';
-export type { UNetConfig, UNetPresetName } from './model/config';
-export { planUNet } from './model/architecture';
-export type { BlockPlan, LayerPlan, UNetPlan } from './model/architecture';
-export { countUNetParams, unetParamSpecs } from './model/param_specs';
-export type { ParamLayout, ParamSpec } from './model/param_specs';
+export { qSample, pSampleLoop, defaultIndices } from './diffusion/discrete_diffusion';
+export type { Denoiser } from './diffusion/discrete_diffusion';
+export { runLoop } from './diffusion/host_loop';
+
+// model
 export { DenoiseUNet } from './model/unet';
-export type { ApplyOptions } from './model/unet';
+export type { UNetConfig } from './model/config';
+export { PAPER_UNET_CONFIG, CPU_UNET_CONFIG, UNET_PRESETS, unetConfigFromUpstream } from './model/config';
+export { countUNetParams } from './model/param_specs';
+export { loadModelDir, saveModelDir } from './model/checkpoint/model_dir';
 export { importTorchUNet } from './model/checkpoint/import_pth';
-export type { ImportedUNet } from './model/checkpoint/import_pth';
-export { readTorchCheckpoint } from './model/checkpoint/torch_pth';
-export type { TorchStateDict, TorchTensor } from './model/checkpoint/torch_pth';
-export { bceWithLogitsLoss, GRADIENT_MAGNITUDE_EPS, segRefinerLoss, TEXTURE_LOSS_WEIGHT, textureL1Loss, textureMagnitude, trainIou } from './train/losses';
-export type { SegRefinerLoss } from './train/losses';
-export { AdamW, DEFAULT_ADAMW_CONFIG } from './train/adamw';
-export type { AdamWConfig, AdamWState } from './train/adamw';
-export { NonFiniteLossError, sampleTimesteps, trainStep } from './train/train_step';
-export type { StepStats, TrainBatch, TrainStepOptions } from './train/train_step';
-export { applyOverrides, DEFAULT_TRAIN_CONFIG, learningRate, resolveTrainConfig } from './train/config';
-export type { CollapseAction, TrainConfig } from './train/config';
-export { CHECKPOINT_FILE, CollapseError, METRICS_FILE, TrainLoop } from './train/train_loop';
-export type { TrainLoopOptions, TrainSummary } from './train/train_loop';
-export { loadTrainCheckpoint, saveModelFromCheckpoint, saveTrainCheckpoint } from './train/checkpoint';
-export type { TrainState } from './train/checkpoint';
-export { folderValidationSets, refineSamples, validate, validationSamples } from './train/validation';
-export type { ValidationResult, ValidationSet } from './train/validation';
+
+// metrics
+export { computeIou } from './metrics/iou';
+export { computeBoundaryAccuracy } from './metrics/boundary_accuracy';
+export { computeBoundaryIou } from './metrics/boundary_iou';
 export { scoreMasks } from './metrics/mask_set';
 export type { MaskScores } from './metrics/mask_set';
-export { drawSyntheticSample, sceneSample } from './data/samplers/synthetic_sampler';
-export type { HostSample } from './data/samplers/synthetic_sampler';
-export { toTrainBatch } from './train/train_batch';
-export { trainRecipe, TRAIN_RECIPES } from './train/recipes';
-export { loadModelDir, MODEL_FORMAT, readModelDirConfig, saveModelDir } from './model/checkpoint/model_dir';
-export type { ModelDirConfig } from './model/checkpoint/model_dir';
-export { readSafetensors, writeSafetensors } from './model/checkpoint/safetensors';
-export { formatSeconds, Progress } from './train/progress';
-export { encodeMask, decodeRle, rleToString, rleFromString, rleArea, rleToBbox, rleFromBbox, rleFromPolygon, rleMerge, rleIou } from './util/coco_rle';
-export type { Rle, BboxXywh } from './util/coco_rle';
-export { parseCocoGroundTruth, parseCocoResults, readCocoGroundTruth, readCocoResults, segmentationToRle } from './data/coco_json';
-export type { CocoGroundTruth, CocoAnnotation, CocoDetection, CocoImage, CocoCategory } from './data/coco_json';
-export { evaluateCoco, resolveCocoEvalParams, DEFAULT_COCO_EVAL_PARAMS } from './metrics/coco_eval';
-export type { CocoEvalInput, CocoEvalParams, CocoEvalResult, CocoSummary, CocoIouType, CocoGtInstance, CocoDtInstance } from './metrics/coco_eval';
-export { computeBoundaryF, boundaryTolerancePx, seg2bmap, DEFAULT_BOUNDARY_F_THRESHOLD } from './metrics/boundary_f';
-export type { BoundaryF } from './metrics/boundary_f';
-export { computeDisMeasures, aggregateDisMeasures, greyToProbabilityMap, binaryToProbabilityMap, normalizePrediction, DEFAULT_DIS_MEASURE_OPTIONS } from './metrics/dis_measures';
-export type { ProbabilityMap, DisMeasures, DisSummary, DisMeasureOptions } from './metrics/dis_measures';
-export { fMeasureCurve, adaptiveFMeasure } from './metrics/f_measure';
-export { eMeasureCurve, adaptiveEMeasure } from './metrics/e_measure';
-export { sMeasure } from './metrics/s_measure';
-export { weightedFMeasure } from './metrics/weighted_f';
-export { meanAbsoluteError } from './metrics/mae';
-export { featureTransform } from './metrics/distance_transform';
+export { dilateEllipse } from './metrics/morphology';
+export { paperTables } from './metrics/paper_results';
+
+// train
+export { TrainLoop } from './train/train_loop';
+export type { TrainConfig } from './train/config';
+export { trainRecipe } from './train/recipes';
+export { resolveTrainConfig, applyOverrides } from './train/config';
+export { AdamW, DEFAULT_ADAMW_CONFIG } from './train/adamw';
+export { trainStep } from './train/train_step';
+export { validationSamples, refineSamples, folderValidationSets } from './train/validation';
+export { saveModelFromCheckpoint } from './train/checkpoint';
+
+// refine
+export { SegRefiner } from './refine/refiner';
+export { instanceBox, pasteInstance } from './refine/instance';
+export type { RefineOptions, RefineOptionsInput, RefineResult, RefineStep } from './refine/options';
+export { DEFAULT_MODEL_DIR, SYNTHETIC_MODEL_DIR } from './refine/shipped_models';
+
+// evaluate
 export { evaluateFolders } from './evaluate/folder_eval';
 export { evaluateCocoFiles } from './evaluate/coco_files';
-export { IMAGE_EXTENSIONS, IMAGE_MEAN, IMAGE_STD, normalizeImage, readImage, readImageSize } from './data/image_io';
-export type { RgbImage } from './data/image_io';
-export { MASK_THRESHOLD, readBinaryMask, readPngPaletteIndices, writeMaskPng, writeProbabilityPng } from './data/mask_io';
-export { bilinearTaps, nearestIndices, resizeBilinear, resizeMaskBilinear, resizeMaskNearest, resizeNearest } from './data/resize';
-export { findContours } from './data/contours';
-export type { Contour } from './data/contours';
-export { drawLine8, fillPolygons } from './data/polygon_fill';
-export { kernelMatrix, structuringElement } from './data/kernels';
-export type { KernelShape, StructuringElement } from './data/kernels';
-export { dilateMask, erodeMask, morphologyInPlace } from './data/binary_morphology';
-export type { MorphOp } from './data/binary_morphology';
-export { coarsenMask, DEFAULT_COARSE_MASK_OPTIONS, fillHoles, modifyBoundary, perturbSeg, polygonMask } from './data/coarse_mask';
-export type { CoarseMaskOptions } from './data/coarse_mask';
-export { checkCoarseMix, coarseOfKind, drawCoarseMask, GENTLE_COARSE_MIX, NAMED_COARSE_MIXES, TRAIN_COARSE_MIX } from './data/coarse_mix';
-export type { AppliedDegradation, CoarseMix } from './data/coarse_mix';
-export { DEGRADATION_KINDS, DEGRADATIONS, degradeMask } from './data/degradations';
-export type { Degradation, DegradationKind } from './data/degradations';
-export { loadBigFolder, loadDis5kFolder, loadPairedFolder, verifyItemSizes } from './data/folder_loaders';
-export type { DatasetItem, FolderDataset, SkippedFile } from './data/folder_loaders';
-export { generateScene, SCENE_SIZE_LIMITS, sceneSeeds, VAL_SEED_OFFSET } from './data/synthetic_scene';
-export type { SceneOptions, SyntheticScene } from './data/synthetic_scene';
-export { DEFAULT_MODEL_DIR, SYNTHETIC_MODEL_DIR } from './refine/shipped_models';
-export { chooseMode, PAPER_MODEL_SIZE, SegRefiner } from './refine/refiner';
-export type { SegRefinerSettings } from './refine/refiner';
-export { DEFAULT_HIGH_RESOLUTION_OPTIONS, DEFAULT_INSTANCE_OPTIONS, MAX_BATCH_SIZE, resolveRefineOptions } from './refine/options';
-export type { HighResolutionOptions, InstanceOptions, RefineMode, RefineOptions, RefineOptionsInput, RefineResult, RefineStep, StepMapSet } from './refine/options';
-export { applyColormap, colormapColor, colormapTable, plotlyColorscale, COLORMAP_NAMES } from './vis/colormap';
-export type { ColormapName, Rgb } from './vis/colormap';
-export { overlayMasks, overlayPng, rgbToPng, fadedGray, OVERLAY_COLORS } from './vis/overlay';
-export type { MaskLayer, MaskLayerInput } from './vis/overlay';
-export { imageGridPng, comparisonGridPng, composeGrid, scaleNearest } from './vis/image_grid';
-export type { GridPanel, GridOptions, GridResult, ComparisonRow } from './vis/image_grid';
-export { lineChart, barChart, heatmapFigure, lossCurves, blockAverage, parseMetricsJsonl } from './vis/charts';
-export type { LineSeries, BarSeries, ChartOptions, HeatmapOptions, MetricsRecord } from './vis/charts';
+export { runStepAblation, defaultStepVariants, refineVariant, recordSteps, syntheticAblationSet } from './evaluate/step_ablation';
+export type { VariantResult, StepVariant, AblationSample } from './evaluate/step_ablation';
+export { traceHighResolution, mostChangedPatch } from './evaluate/hr_trace';
+export { evalSetTable, cocoRefinementTable, evaluateCocoRefinement, evaluateEvalSets, syntheticBenchmark } from './evaluate/paper_eval';
+
+// vis
+export { showPng, showPlotly } from './vis/display';
+export { showTable, fineFraction, groupColors, flipHistory, drawBoxes, drawPoints, fitPng } from './vis/notebook_helpers';
+export { lineChart, barChart, heatmapFigure, lossCurves, parseMetricsJsonl } from './vis/charts';
+export type { LineSeries } from './vis/charts';
 export { figureToPng } from './vis/static_plot';
-export { stepFigurePng, stepFigurePanels, flipCounts, flipMapRgb } from './vis/step_figures';
-export type { StepMaps, FlipCount, StepFigureOptions } from './vis/step_figures';
-export { htmlReport, escapeHtml } from './vis/report';
+export { plotlyHtml } from './vis/plotly_html';
+export { htmlReport } from './vis/report';
 export type { ReportBlock } from './vis/report';
-export { showPng, showPlotly, plotlyBundle, pngBundle, tslabBundleWriter, writerFromDisplay, PLOTLY_MIME } from './vis/display';
-export type { MimeBundle, BundleWriter } from './vis/display';
-export { datasetScores, defaultStepVariants, recordSteps, refineVariant, runStepAblation, syntheticAblationSet } from './evaluate/step_ablation';
-export type { AblationSample, MetricStats, StepVariant, VariantResult } from './evaluate/step_ablation';
-export { OBJECT_KINDS } from './data/synthetic_objects';
-export type { ObjectKind } from './data/synthetic_objects';
-export { LrObjectSampler, lrObjectCrop } from './data/samplers/lr_sampler';
-export type { LrSamplerOptions } from './data/samplers/lr_sampler';
-export { HrPatchSampler, hrObjectCrop, hrPatchCrop, hrPatchSize, loadHrFolder } from './data/samplers/hr_sampler';
-export { PhotoFolderSampler } from './data/samplers/photo_sampler';
-export type { PhotoSamplerOptions } from './data/samplers/photo_sampler';
-export type { HrSamplerOptions, HrItem, HrDataset } from './data/samplers/hr_sampler';
-export { PrefetchPipeline } from './data/samplers/prefetch';
-export type { SampleSource, PipelinePosition } from './data/samplers/prefetch';
-export { TrainFeed, openTrainSource } from './train/train_feed';
-export type { OpenedSource } from './train/train_feed';
-export { cropToSample, patchToSample, cropImage, cropMask, maskBbox, maskValues, drawRng } from './data/samplers/crop_sample';
-export type { CropBox, BoxXyxy, SampleDraw, SampleRecord, SamplerIssue } from './data/samplers/crop_sample';
-export { streamJsonArrays } from './data/samplers/json_stream';
-export type { TrainDataKind } from './train/config';
-export { stageIndices } from './refine/options';
-export type { RefineEngine } from './refine/options';
-export { instanceBox, pasteInstance, prepareInstance, refineInstances } from './refine/instance';
-export type { InstanceInput, InstanceSettings } from './refine/instance';
-export { refineHighResolution, selectPatches } from './refine/high_resolution';
-export type { HighResolutionOutput, HighResolutionSettings } from './refine/high_resolution';
-export { boxHasBothClasses, cropNormalizedImage, maskBox, padBox, pasteBilinear, patchCandidates } from './refine/patches';
-export type { PatchCandidates } from './refine/patches';
-export { boxIou, nms } from './refine/nms';
+export { imageGridPng, comparisonGridPng } from './vis/image_grid';
+export { overlayMasks, OVERLAY_COLORS, rgbToPng } from './vis/overlay';
+export { grayToPng } from './vis/to_png';
+export { stepFigurePng, flipCounts, flipMapRgb } from './vis/step_figures';
+export type { StepMaps } from './vis/step_figures';

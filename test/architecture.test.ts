@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS script shared with npm run lint
-const { checkFloors } = require('../scripts/check_floors.js') as { checkFloors: (dir: string) => string[] };
+const { checkEntryPoints, checkFloors } = require('../scripts/check_floors.js') as { checkFloors: (dir: string) => string[]; checkEntryPoints: (dir: string) => string[] };
 
 /** A throw-away src/ tree: file → contents. */
 function tree(files: Record<string, string>): string {
@@ -39,6 +39,18 @@ test('planted violations are caught: upward, sideways, a room off the plan, a cy
   assert.ok(problems.some((p) => /misc\/z\.ts: its room 'misc' is not on the floor plan/.test(p)), problems.join('\n'));
   assert.ok(problems.some((p) => /import cycle: util\/(p|q)\.ts → util\/(q|p)\.ts → util\/(p|q)\.ts/.test(p)), problems.join('\n'));
   assert.is(problems.length, 4);
+});
+
+test('experiments and notebooks import only the public API; a planted deep import is caught', () => {
+  assert.equal(checkEntryPoints(path.join(__dirname, '..')), []);
+  const root = tree({
+    'experiments/a.ts': "import { SegRefiner } from '../src';\nimport { runLoop } from '../src/diffusion/host_loop';\n",
+    'notebooks/n.ipynb': JSON.stringify({ cells: [{ cell_type: 'code', source: ["import { showTable } from '../dist/vis/notebook_helpers';\n"] }] }),
+  });
+  assert.equal(checkEntryPoints(root), [
+    "experiments/a.ts imports ../src/diffusion/host_loop: import the public API ('../src') instead",
+    "notebooks/n.ipynb imports ../dist/vis/notebook_helpers: import the public API ('../dist') instead",
+  ]);
 });
 
 test.run();

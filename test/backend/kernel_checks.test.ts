@@ -1,7 +1,9 @@
 /** Every registered kernel and U-Net op family, on the active backend (wasm here) against cpu. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { KERNEL_CHECK_CASES, KERNEL_CHECK_TOLERANCE, runKernelChecks } from '../../src';
+import { runKernelChecks } from '../../src';
+import { KERNEL_CHECK_CASES } from '../../src/backend/kernel_check_cases';
+import { KERNEL_CHECK_TOLERANCE } from '../../src/backend/kernel_checks';
 import { compareOutputs } from '../../src/backend/kernel_checks';
 import { expectNoLeak } from '../helpers/leaks';
 import { useTestBackend } from '../helpers/backend';

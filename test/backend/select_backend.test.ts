@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { initBackend, parseBackendName } from '../../src';
+import { initBackend } from '../../src';
+import { parseBackendName } from '../../src/backend/select_backend';
 import { loadNativeBackend } from '../../src/backend/native';
 import { useTestBackend } from '../helpers/backend';
 

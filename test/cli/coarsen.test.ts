@@ -43,7 +43,7 @@ test('writes one 0/255 PNG per mask under the same name, prints per-file IoU and
   assert.match(r.stdout, /disk\.png {2}IoU 0\.\d{4}/);
   assert.match(r.stdout, 'empty.png  IoU n/a (empty mask, copied)');
   assert.match(r.stdout, 'skipped README.txt (not a mask image file)');
-  assert.match(r.stdout, /coarsened 3 of 3 masks into .* \(seed 3\); mean IoU with the input 0\.\d{4} over 2 masks \(1 empty masks copied, not in the mean\)/);
+  assert.match(r.stdout, /coarsened 3 of 3 masks into .* \(modify-boundary, seed 3\); mean IoU with the input 0\.\d{4} over 2 masks \(1 empty masks copied, not in the mean\)/);
   const coarse = await readBinaryMask(path.join(out, 'disk.png'));
   assert.equal([coarse.height, coarse.width], [64, 64]);
   assert.ok(coarse.data.some((v, i) => v !== disk.data[i]), 'the coarse mask differs from the input');
@@ -67,7 +67,7 @@ test('--expand fills the ring before coarsening', async () => {
   assert.is(cli(['--masks', masks, '--out', plain]).code, 0);
   const r = cli(['--masks', masks, '--out', expanded, '--expand']);
   assert.is(r.code, 0);
-  assert.match(r.stdout, '(seed 0, expand)');
+  assert.match(r.stdout, '(modify-boundary, seed 0, expand)');
   const inHole = async (f: string) => (await readBinaryMask(f)).data.filter((v, i) => v && Math.hypot((i % 64) - 32, Math.floor(i / 64) - 32) < 10).length;
   // (Plain coarsening can also fill part of the hole: a cut outer polygon leaves the hole polygon outside it.)
   assert.ok(await inHole(path.join(expanded, 'ring.png')) > await inHole(path.join(plain, 'ring.png')));
@@ -101,6 +101,31 @@ test('usage errors (exit 2) and folder errors (exit 1)', () => {
   r = cli(['--masks', empty, '--out', empty]);
   assert.is(r.code, 2);
   assert.match(r.stderr, '--out must differ from --masks');
+  r = cli(['--masks', empty, '--out', tmp(), '--kind', 'wobble']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, "--kind must be one of modify-boundary, low-res, band, blur, thin-parts, blobs, shift, simplify, train, gentle, but got 'wobble'");
+  r = cli(['--masks', empty, '--out', tmp(), '--kind', 'band', '--severity', '2']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, "--severity must be a number in [0, 1], but got '2'");
+  r = cli(['--masks', empty, '--out', tmp(), '--kind', 'gentle', '--severity', '0.2']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, "--severity applies to a single --kind, but 'gentle' is a mix");
+  r = cli(['--masks', empty, '--out', tmp(), '--kind', 'band', '--expand']);
+  assert.is(r.code, 2);
+  assert.match(r.stderr, '--expand applies to --kind modify-boundary only');
+});
+
+test('--kind and --severity: a degradation at a severity, or a named mix; the same seed gives the same files', async () => {
+  const masks = await maskFolder();
+  const a = path.join(tmp(), 'a'), b = path.join(tmp(), 'b'), g = path.join(tmp(), 'g');
+  const r = cli(['--masks', masks, '--out', a, '--kind', 'shift', '--severity', '0.8']);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, '(shift at severity 0.8, seed 0)');
+  cli(['--masks', masks, '--out', b, '--kind', 'shift', '--severity', '0.8']);
+  assert.equal(fs.readFileSync(path.join(a, 'disk.png')), fs.readFileSync(path.join(b, 'disk.png')));
+  const gentle = cli(['--masks', masks, '--out', g, '--kind', 'gentle']);
+  assert.is(gentle.code, 0, gentle.stderr);
+  assert.match(gentle.stdout, /\(gentle, seed 0\); mean IoU with the input 0\.(8|9)\d{3}/);
 });
 
 test.run();

@@ -2,7 +2,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { coarseToFineProb, createRng, createSchedule, Denoiser, pSampleLoop, qSample, resolveDiffusionConfig, StepState } from '../../src';
+import { createRng, createSchedule, Denoiser, pSampleLoop, qSample } from '../../src';
+import { coarseToFineProb } from '../../src/diffusion/schedule';
+import { resolveDiffusionConfig } from '../../src/diffusion/config';
+import { StepState } from '../../src/diffusion/discrete_diffusion';
 import { useTestBackend } from '../helpers/backend';
 import { expectNoLeak } from '../helpers/leaks';
 import { expectRejects } from '../helpers/rejects';

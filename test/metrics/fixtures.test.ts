@@ -3,7 +3,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { computeBoundaryAccuracy, computeBoundaryIou, computeIou, cumulativeIou, ellipseKernel, meanBoundaryAccuracy } from '../../src';
+import { computeBoundaryAccuracy, computeBoundaryIou, computeIou } from '../../src';
+import { cumulativeIou } from '../../src/metrics/iou';
+import { ellipseKernel } from '../../src/metrics/ellipse_kernel';
+import { meanBoundaryAccuracy } from '../../src/metrics/boundary_accuracy';
 import { readBinaryMask } from '../../src';
 import { FIXTURES_DIR } from '../helpers/fixtures';
 

@@ -1,7 +1,10 @@
 /** The fast ellipse morphology against a direct kernel loop, plus metric input validation. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { computeBoundaryIou, computeIou, createRng, dilateEllipse, ellipseKernel, erodeEllipse, boundaryRadii } from '../../src';
+import { computeBoundaryIou, computeIou, createRng, dilateEllipse } from '../../src';
+import { ellipseKernel } from '../../src/metrics/ellipse_kernel';
+import { erodeEllipse } from '../../src/metrics/morphology';
+import { boundaryRadii } from '../../src/metrics/boundary_accuracy';
 import { roundHalfEven } from '../../src/metrics/python_math';
 
 /** Reference dilation: out(y,x) = 1 iff some kernel cell lands on foreground inside the image. */

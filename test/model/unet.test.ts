@@ -4,10 +4,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  countUNetParams, CPU_UNET_CONFIG, DenoiseUNet, PAPER_UNET_CONFIG, resolveUNetConfig, runOnBackend, segRefinerLoss,
-  unetConfigFromUpstream, unetParamSpecs,
-} from '../../src';
+import { countUNetParams, CPU_UNET_CONFIG, DenoiseUNet, PAPER_UNET_CONFIG, runOnBackend, unetConfigFromUpstream } from '../../src';
+import { resolveUNetConfig } from '../../src/model/config';
+import { segRefinerLoss } from '../../src/train/losses';
+import { unetParamSpecs } from '../../src/model/param_specs';
 import { checkParity, PARITY_TOLERANCE } from '../../experiments/parity';
 import { useTestBackend } from '../helpers/backend';
 import { FIXTURES_DIR } from '../helpers/fixtures';

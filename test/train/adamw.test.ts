@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AdamW, AdamWConfig } from '../../src';
+import { AdamW } from '../../src';
+import { AdamWConfig } from '../../src/train/adamw';
 import { useTestBackend } from '../helpers/backend';
 import { expectNoLeak } from '../helpers/leaks';
 

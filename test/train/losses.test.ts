@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bceWithLogitsLoss, segRefinerLoss, textureMagnitude, trainIou } from '../../src';
+import { bceWithLogitsLoss, segRefinerLoss, textureMagnitude, trainIou } from '../../src/train/losses';
 import { useTestBackend } from '../helpers/backend';
 import { expectNoLeak } from '../helpers/leaks';
 

@@ -5,10 +5,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  AdamW, applyOverrides, createRng, createSchedule, CPU_UNET_CONFIG, DenoiseUNet, drawSyntheticSample, learningRate,
-  Progress, resolveTrainConfig, toTrainBatch, trainRecipe, TrainLoop, trainStep,
-} from '../../src';
+import { AdamW, applyOverrides, createRng, createSchedule, CPU_UNET_CONFIG, DenoiseUNet, resolveTrainConfig, trainRecipe, TrainLoop, trainStep } from '../../src';
+import { drawSyntheticSample } from '../../src/data/samplers/synthetic_sampler';
+import { learningRate } from '../../src/train/config';
+import { Progress } from '../../src/train/progress';
+import { toTrainBatch } from '../../src/train/train_batch';
 import { useTestBackend } from '../helpers/backend';
 import { expectRejects } from '../helpers/rejects';
 

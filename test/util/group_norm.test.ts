@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createRng, GROUP_NORM_EPS, groupNormAffine, randomNormalArray } from '../../src';
+import { createRng, randomNormalArray } from '../../src';
+import { GROUP_NORM_EPS, groupNormAffine } from '../../src/util/group_norm';
 import { useTestBackend } from '../helpers/backend';
 import { expectNoLeak } from '../helpers/leaks';
 

@@ -1,7 +1,8 @@
 import sharp from 'sharp';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { grayToPng, plotlyHtml, plotlyMimeJson } from '../../src';
+import { grayToPng, plotlyHtml } from '../../src';
+import { plotlyMimeJson } from '../../src/vis/plotly_html';
 import { expectRejects } from '../helpers/rejects';
 
 test('grayToPng writes a PNG that decodes back to the same pixels', async () => {
