@@ -59,7 +59,7 @@ export { computeBoundaryAccuracy } from './metrics/boundary_accuracy';
 export { computeBoundaryIou } from './metrics/boundary_iou';
 export { scoreMasks } from './metrics/mask_set';
 export type { MaskScores } from './metrics/mask_set';
-export { dilateEllipse } from './metrics/morphology';
+export { dilateEllipse } from './util/ellipse_morphology';
 export { paperTables } from './metrics/paper_results';
 
 // train

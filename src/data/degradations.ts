@@ -10,10 +10,9 @@
  */
 import type { BinaryMask } from '../types';
 import type { Rng } from '../util/rng';
-import { dilateMask, erodeMask } from './binary_morphology';
+import { dilateEllipse, erodeEllipse } from '../util/ellipse_morphology';
 import { coarsenMask } from './coarse_mask';
 import { findContours } from './contours';
-import { structuringElement } from './kernels';
 import { fillPolygons } from './polygon_fill';
 
 /** The named degradations; `DEGRADATIONS` maps each to its function. */
@@ -38,8 +37,19 @@ function scaledLength(scale: number, severity: number, lo: number, hi: number): 
   return Math.max(1, Math.round((lo + (hi - lo) * severity) * scale));
 }
 
-function disk(radius: number) {
-  return structuringElement('ellipse', 2 * radius + 1, 2 * radius + 1);
+/** Dilation or erosion by a disk (OpenCV ellipse of size 2r+1), as a new mask. */
+function grow(mask: BinaryMask, r: number): BinaryMask {
+  return { data: dilateEllipse(binary01(mask), mask.height, mask.width, r), height: mask.height, width: mask.width };
+}
+
+function shrink(mask: BinaryMask, r: number): BinaryMask {
+  return { data: erodeEllipse(binary01(mask), mask.height, mask.width, r), height: mask.height, width: mask.width };
+}
+
+function binary01(mask: BinaryMask): Uint8Array {
+  const out = new Uint8Array(mask.data.length);
+  for (let i = 0; i < out.length; i++) out[i] = mask.data[i] ? 1 : 0;
+  return out;
 }
 
 /**
@@ -111,11 +121,11 @@ function smoothField(height: number, width: number, cell: number, rng: Rng): Flo
 export function boundaryBand(mask: BinaryMask, rng: Rng, severity: number): BinaryMask {
   const { scale } = objectScale(mask);
   if (scale === 0) return emptyLike(mask);
-  const r = scaledLength(scale, severity, 0.003, 0.04), k = disk(r);
+  const r = scaledLength(scale, severity, 0.003, 0.04);
   const mode = rng.int(3);
-  if (mode === 0) return dilateMask(mask, k);
-  if (mode === 1) return erodeMask(mask, k);
-  const grown = dilateMask(mask, k), shrunk = erodeMask(mask, k);
+  if (mode === 0) return grow(mask, r);
+  if (mode === 1) return shrink(mask, r);
+  const grown = grow(mask, r), shrunk = shrink(mask, r);
   const field = smoothField(mask.height, mask.width, Math.max(2, Math.round(scale / 2)), rng);
   const out = emptyLike(mask);
   for (let i = 0; i < out.data.length; i++) out.data[i] = field[i] >= 0 ? grown.data[i] : shrunk.data[i];
@@ -165,7 +175,7 @@ export function dropThinParts(mask: BinaryMask, _rng: Rng, severity: number): Bi
   const { scale } = objectScale(mask);
   if (scale === 0) return emptyLike(mask);
   for (let r = scaledLength(scale, severity, 0.01, 0.08); r >= 1; r = Math.floor(r / 2)) {
-    const opened = dilateMask(erodeMask(mask, disk(r)), disk(r));
+    const opened = grow(shrink(mask, r), r);
     if (opened.data.includes(1)) return opened;
   }
   return { ...mask, data: mask.data.map((v) => (v ? 1 : 0)) };

@@ -33,7 +33,8 @@ export interface FolderDataset {
   skipped: SkippedFile[];
 }
 
-interface Listing {
+/** A folder's image files by stem, and every other entry with the reason it is not one. */
+export interface StemListing {
   /** Image files by stem; more than one path means the stem is ambiguous. */
   byStem: Map<string, string[]>;
   skipped: SkippedFile[];
@@ -49,8 +50,12 @@ function requireFolder(where: string, dir: string): void {
   if (!stat.isDirectory()) throw new Error(`${where}: ${dir} must be a folder, but it is a file.`);
 }
 
-/** Lists the image files of `dir` by stem (the name without its last extension); the rest is skipped. */
-function listImages(where: string, dir: string, stemOf: (name: string) => string | null = (n) => n.slice(0, n.length - path.extname(n).length)): Listing {
+/**
+ * Lists the image files of `dir` by stem (the name without its last extension); the rest is skipped.
+ * The one listing by stem: the loaders here, the HR sampler's offline coarse masks and folder evaluation
+ * (which applies its own stricter rules: no clash, every file paired) all start from it.
+ */
+export function listImages(where: string, dir: string, stemOf: (name: string) => string | null = (n) => n.slice(0, n.length - path.extname(n).length)): StemListing {
   requireFolder(where, dir);
   const byStem = new Map<string, string[]>();
   const skipped: SkippedFile[] = [];
@@ -68,7 +73,7 @@ function listImages(where: string, dir: string, stemOf: (name: string) => string
 }
 
 /** Moves stems with several files to `skipped` and returns stem → the one path. */
-function unique(listing: Listing, what: string): Map<string, string> {
+function unique(listing: StemListing, what: string): Map<string, string> {
   const out = new Map<string, string>();
   for (const [stem, paths] of listing.byStem) {
     if (paths.length === 1) out.set(stem, paths[0]);

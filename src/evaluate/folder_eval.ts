@@ -1,6 +1,6 @@
 /**
  * Folder evaluation (`segrefiner eval --pred --gt [--coarse] [--dis]`, the paper tables): pairs mask
- * files by stem (.png/.jpg/.jpeg), reads masks as binary (readBinaryMask) and scores every image and
+ * files by stem (any image extension), reads masks as binary (readBinaryMask) and scores every image and
  * the set: IoU (mean of per-image IoUs), cumulative IoU (ΣI/ΣU, what BIG/DIS tables call IoU), mBA
  * (CascadePSP), Boundary IoU (ratio 0.02), DAVIS boundary F, and with `dis` the DIS measures on the
  * prediction read as an 8-bit probability map. Errors name the file or folder: missing or empty
@@ -9,6 +9,8 @@
 import { promises as fs } from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
+import { listImages, StemListing } from '../data/folder_loaders';
+import { IMAGE_EXTENSIONS } from '../data/image_io';
 import { readBinaryMask } from '../data/mask_io';
 import { computeBoundaryAccuracy, meanBoundaryAccuracy } from '../metrics/boundary_accuracy';
 import { computeBoundaryF } from '../metrics/boundary_f';
@@ -17,24 +19,21 @@ import { aggregateDisMeasures, computeDisMeasures, DisMeasures, DisSummary, Prob
 import { computeIou, cumulativeIou, IouCounts } from '../metrics/iou';
 import type { BinaryMask } from '../types';
 
-const MASK_EXTENSIONS = /\.(png|jpe?g)$/i;
-
-/** Mask files of a folder by stem; errors name the folder or the two clashing files. */
+/** Mask files of a folder by stem (listImages, the one listing by stem); errors name the folder or the two clashing files. */
 export async function listMasks(dir: string, role: string): Promise<Map<string, string>> {
-  let names: string[];
+  let listing: StemListing;
   try {
-    names = await fs.readdir(dir);
+    await fs.access(dir);
+    listing = listImages('eval', dir);
   } catch (error) {
     throw new Error(`eval: the ${role} folder ${dir} must be a readable folder, but reading failed: ${(error as Error).message}`, { cause: error });
   }
   const byStem = new Map<string, string>();
-  for (const name of names.filter((n) => MASK_EXTENSIONS.test(n)).sort()) {
-    const stem = name.replace(MASK_EXTENSIONS, '');
-    const clash = byStem.get(stem);
-    if (clash) throw new Error(`eval: each stem must have one ${role} file, but ${path.join(dir, clash)} and ${path.join(dir, name)} share '${stem}'.`);
-    byStem.set(stem, name);
+  for (const [stem, files] of listing.byStem) {
+    if (files.length > 1) throw new Error(`eval: each stem must have one ${role} file, but ${files[0]} and ${files[1]} share '${stem}'.`);
+    byStem.set(stem, path.basename(files[0]));
   }
-  if (byStem.size === 0) throw new Error(`eval: the ${role} folder ${dir} must contain .png/.jpg masks, but has none.`);
+  if (byStem.size === 0) throw new Error(`eval: the ${role} folder ${dir} must contain mask images (${IMAGE_EXTENSIONS.join(' ')}), but has none.`);
   return byStem;
 }
 

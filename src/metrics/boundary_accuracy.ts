@@ -6,7 +6,7 @@
  * mBA is the mean BA over images.
  */
 import { assertSamePair, BinaryMask } from './binary_mask';
-import { dilateFromRowDistances, rowDistances } from './morphology';
+import { dilateFromRowDistances, rowDistances } from '../util/ellipse_morphology';
 
 export interface RadiusAccuracy {
   radius: number;

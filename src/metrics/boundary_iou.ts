@@ -5,7 +5,7 @@
  * image. Computed with 2-D prefix sums in O(H·W) for any d.
  */
 import { assertSamePair, BinaryMask } from './binary_mask';
-import { roundHalfEven } from './python_math';
+import { roundHalfEven } from '../util/python_math';
 
 /** The paper's default dilation ratio. */
 export const DEFAULT_DILATION_RATIO = 0.02;

@@ -18,7 +18,7 @@
  * `pred` float64 [H·W] in [0, 1] (prepared, see dis_measures.ts), `gt` 0/1 [H·W], row-major.
  */
 import { numpyMean, numpySum } from './numpy_sum';
-import { roundHalfEven } from './python_math';
+import { roundHalfEven } from '../util/python_math';
 
 const EPS = Number.EPSILON; // np.spacing(1)
 

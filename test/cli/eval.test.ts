@@ -86,7 +86,7 @@ test('--dis adds the DIS measures', () => {
 test('errors name the folder or file', () => {
   let r = cli(['--pred', dir('empty'), '--gt', dir('gt')]);
   assert.is(r.code, 1);
-  assert.match(r.stderr, `the prediction folder ${dir('empty')} must contain .png/.jpg masks, but has none`);
+  assert.match(r.stderr, `the prediction folder ${dir('empty')} must contain mask images (.jpg .jpeg .png .webp .tif .tiff), but has none`);
   r = cli(['--pred', dir('extra'), '--gt', dir('gt')]);
   assert.is(r.code, 1);
   assert.match(r.stderr, `${dir('extra', 'c.png')} must have a ground-truth counterpart with stem 'c'`);

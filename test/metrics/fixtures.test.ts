@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { computeBoundaryAccuracy, computeBoundaryIou, computeIou } from '../../src';
 import { cumulativeIou } from '../../src/metrics/iou';
-import { ellipseKernel } from '../../src/metrics/ellipse_kernel';
+import { ellipseKernel } from '../../src/util/ellipse_kernel';
 import { meanBoundaryAccuracy } from '../../src/metrics/boundary_accuracy';
 import { readBinaryMask } from '../../src';
 import { FIXTURES_DIR } from '../helpers/fixtures';

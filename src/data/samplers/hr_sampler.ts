@@ -19,8 +19,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { coarsenMask } from '../coarse_mask';
-import { DatasetItem, FolderDataset, loadPairedFolder, SkippedFile } from '../folder_loaders';
-import { IMAGE_EXTENSIONS, readImage } from '../image_io';
+import { DatasetItem, FolderDataset, listImages, loadPairedFolder, SkippedFile } from '../folder_loaders';
+import { readImage } from '../image_io';
 import { readBinaryMask } from '../mask_io';
 import type { BinaryMask, RgbImage } from '../../types';
 import { Rng } from '../../util/rng';
@@ -137,19 +137,15 @@ export function hrPatchCrop(gt: BinaryMask, p: number, rng: Rng, maxTries = 50):
   return box ? { box, tries: maxTries, fallback: true } : null;
 }
 
-/** `<dir>/<stem>.*` files by stem (image extensions only); the rest goes to `skipped`. */
+/** `<dir>/<stem>.*` files by stem (listImages); files of no item and ambiguous stems go to `skipped`. */
 function listByStem(dir: string, stems: Set<string>, skipped: SkippedFile[]): Map<string, string> {
   const out = new Map<string, string>();
   if (!fs.existsSync(dir)) return out;
-  const byStem = new Map<string, string[]>();
-  for (const name of fs.readdirSync(dir).sort()) {
-    const file = path.join(dir, name), ext = path.extname(name).toLowerCase(), stem = name.slice(0, name.length - ext.length);
-    if (name.startsWith('.') || !IMAGE_EXTENSIONS.includes(ext) || fs.statSync(file).isDirectory()) skipped.push({ path: file, reason: 'not a mask image file' });
-    else if (!stems.has(stem)) skipped.push({ path: file, reason: `no sample with the stem '${stem}'` });
-    else byStem.set(stem, [...(byStem.get(stem) ?? []), file]);
-  }
-  for (const [stem, files] of byStem) {
-    if (files.length === 1) out.set(stem, files[0]);
+  const listing = listImages('loadHrFolder', dir);
+  skipped.push(...listing.skipped.map((s) => ({ path: s.path, reason: 'not a mask image file' })));
+  for (const [stem, files] of listing.byStem) {
+    if (!stems.has(stem)) skipped.push(...files.map((f) => ({ path: f, reason: `no sample with the stem '${stem}'` })));
+    else if (files.length === 1) out.set(stem, files[0]);
     else for (const f of files) skipped.push({ path: f, reason: `ambiguous: ${files.length} files share the stem '${stem}' (the offline coarse mask is made online instead)` });
   }
   return out;

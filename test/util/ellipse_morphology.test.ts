@@ -2,10 +2,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { computeBoundaryIou, computeIou, createRng, dilateEllipse } from '../../src';
-import { ellipseKernel } from '../../src/metrics/ellipse_kernel';
-import { erodeEllipse } from '../../src/metrics/morphology';
+import { ellipseKernel } from '../../src/util/ellipse_kernel';
+import { erodeEllipse } from '../../src/util/ellipse_morphology';
+import { dilateMask, erodeMask } from '../../src/data/binary_morphology';
+import { structuringElement } from '../../src/data/kernels';
 import { boundaryRadii } from '../../src/metrics/boundary_accuracy';
-import { roundHalfEven } from '../../src/metrics/python_math';
+import { roundHalfEven } from '../../src/util/python_math';
 
 /** Reference dilation: out(y,x) = 1 iff some kernel cell lands on foreground inside the image. */
 function dilateReference(mask: Uint8Array, h: number, w: number, r: number): Uint8Array {
@@ -44,6 +46,18 @@ test('bad masks give clear errors', () => {
   assert.throws(() => computeIou(ok, { data: new Uint8Array(6), height: 2, width: 3 }), /computeIou: gt and pred must have the same size, but got 2×2 and 2×3/);
   assert.throws(() => computeIou(ok, { data: Uint8Array.of(0, 255, 0, 0), height: 2, width: 2 }), /computeIou: pred must be binary \(0 or 1\), but got 255 at index 1/);
   assert.throws(() => computeBoundaryIou({ data: new Uint8Array(3), height: 2, width: 2 }, ok), /gt must have height·width = 4 values, but got 3/);
+});
+
+test('the fast ellipse path equals the general OpenCV-kernel morphology on ellipses, pixel for pixel', () => {
+  const rng = createRng(3);
+  for (let k = 0; k < 20; k++) {
+    const h = 20 + rng.int(90), w = 20 + rng.int(90), r = 1 + rng.int(12);
+    const seeds = new Uint8Array(h * w).map(() => (rng.uniform() < 0.02 ? 1 : 0));
+    const m = dilateEllipse(seeds, h, w, 3);
+    const kernel = structuringElement('ellipse', 2 * r + 1, 2 * r + 1);
+    assert.equal(Array.from(dilateEllipse(m, h, w, r)), Array.from(dilateMask({ data: m, height: h, width: w }, kernel).data), `dilate r ${r}`);
+    assert.equal(Array.from(erodeEllipse(m, h, w, r)), Array.from(erodeMask({ data: m, height: h, width: w }, kernel).data), `erode r ${r}`);
+  }
 });
 
 test.run();
