@@ -1,4 +1,5 @@
-// Native CPU kernels for the TensorFlow.js wasm backend, on oneDNN (issue 13).
+// Native CPU kernels for the TensorFlow.js wasm backend, on oneDNN (issue 13), plus the project's
+// GroupNorm op (forward and closed-form backward) as plain OpenMP loops.
 //
 // Every function reads its inputs from, and writes its output into, the wasm heap in place: JS passes
 // the heap (a Uint8Array view of the wasm memory, taken after the output was allocated, since
@@ -9,11 +10,13 @@
 #include <node_api.h>
 #include <omp.h>
 
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "oneapi/dnnl/dnnl.hpp"
 
@@ -263,6 +266,142 @@ napi_value MatMul(napi_env env, napi_callback_info info) {
   });
 }
 
+// ---- GroupNorm (the project's single op, src/util/group_norm.ts) ------------------------------------
+
+// Sizes of one GroupNorm call: x [b, hw, c] (NHWC flattened), groups g; channels per group c/g.
+struct GnShape {
+  int64_t b, hw, c, g;
+  int64_t PerGroup() const { return c / g; }
+};
+
+// (heap, xOff, gammaOff, betaOff, yOff, meanOff, rstdOff, b, hw, c, g, eps):
+// μ and r = 1/√(σ² + eps) per (sample, group), written per channel [b, c]; y = x·(rγ) + (β − μrγ).
+// Sums in double; the variance about the mean (no E[x²] − μ² cancellation), as the TF-op version.
+napi_value GroupNorm(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 12) {
+    napi_throw_error(env, nullptr, "groupNorm: expected 12 arguments");
+    return nullptr;
+  }
+  size_t heapBytes;
+  uint8_t* heap = HeapPointer(env, argv[0], &heapBytes);
+  int64_t v[10];
+  double eps;
+  if (!heap || !ReadInts(env, argv, 1, 10, v) || napi_get_value_double(env, argv[11], &eps) != napi_ok) return nullptr;
+  const GnShape s{v[6], v[7], v[8], v[9]};
+  if (s.g < 1 || s.c % s.g != 0) { napi_throw_range_error(env, nullptr, "groupNorm: channels must divide into groups"); return nullptr; }
+  const int64_t n = s.b * s.hw * s.c;
+  if (!InHeap(env, heapBytes, v[0], n * 4, "x") || !InHeap(env, heapBytes, v[1], s.c * 4, "gamma") || !InHeap(env, heapBytes, v[2], s.c * 4, "beta") ||
+      !InHeap(env, heapBytes, v[3], n * 4, "y") || !InHeap(env, heapBytes, v[4], s.b * s.c * 4, "mean") || !InHeap(env, heapBytes, v[5], s.b * s.c * 4, "rstd")) return nullptr;
+  const float* x = reinterpret_cast<const float*>(heap + v[0]);
+  const float* gamma = reinterpret_cast<const float*>(heap + v[1]);
+  const float* beta = reinterpret_cast<const float*>(heap + v[2]);
+  float* y = reinterpret_cast<float*>(heap + v[3]);
+  float* mean = reinterpret_cast<float*>(heap + v[4]);
+  float* rstd = reinterpret_cast<float*>(heap + v[5]);
+  const int64_t cpg = s.PerGroup();
+  const double count = static_cast<double>(s.hw * cpg);
+#pragma omp parallel for schedule(static)
+  for (int64_t bi = 0; bi < s.b; bi++) {
+    const float* xb = x + bi * s.hw * s.c;
+    std::vector<double> sum(s.c, 0.0), sq(s.c, 0.0), gMean(s.g), gRstd(s.g);
+    for (int64_t p = 0; p < s.hw; p++) for (int64_t ci = 0; ci < s.c; ci++) sum[ci] += xb[p * s.c + ci];
+    for (int64_t gi = 0; gi < s.g; gi++) {
+      double t = 0;
+      for (int64_t k = 0; k < cpg; k++) t += sum[gi * cpg + k];
+      gMean[gi] = t / count;
+    }
+    for (int64_t p = 0; p < s.hw; p++) {
+      for (int64_t ci = 0; ci < s.c; ci++) { const double d = xb[p * s.c + ci] - gMean[ci / cpg]; sq[ci] += d * d; }
+    }
+    std::vector<float> scale(s.c), shift(s.c);
+    for (int64_t gi = 0; gi < s.g; gi++) {
+      double t = 0;
+      for (int64_t k = 0; k < cpg; k++) t += sq[gi * cpg + k];
+      gRstd[gi] = 1.0 / std::sqrt(t / count + eps);
+    }
+    for (int64_t ci = 0; ci < s.c; ci++) {
+      const float m = static_cast<float>(gMean[ci / cpg]), r = static_cast<float>(gRstd[ci / cpg]);
+      mean[bi * s.c + ci] = m;
+      rstd[bi * s.c + ci] = r;
+      scale[ci] = r * gamma[ci];
+      shift[ci] = beta[ci] - m * scale[ci];
+    }
+    float* yb = y + bi * s.hw * s.c;
+    for (int64_t p = 0; p < s.hw; p++) for (int64_t ci = 0; ci < s.c; ci++) yb[p * s.c + ci] = xb[p * s.c + ci] * scale[ci] + shift[ci];
+  }
+  return nullptr;
+}
+
+// (heap, dyOff, xOff, gammaOff, meanOff, rstdOff, dxOff, dgammaOff, dbetaOff, b, hw, c, g): the closed-form
+// backward of src/util/group_norm.ts (its module comment gives the formulas).
+napi_value GroupNormGrad(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 13) {
+    napi_throw_error(env, nullptr, "groupNormGrad: expected 13 arguments");
+    return nullptr;
+  }
+  size_t heapBytes;
+  uint8_t* heap = HeapPointer(env, argv[0], &heapBytes);
+  int64_t v[12];
+  if (!heap || !ReadInts(env, argv, 1, 12, v)) return nullptr;
+  const GnShape s{v[8], v[9], v[10], v[11]};
+  if (s.g < 1 || s.c % s.g != 0) { napi_throw_range_error(env, nullptr, "groupNormGrad: channels must divide into groups"); return nullptr; }
+  const int64_t n = s.b * s.hw * s.c, bc = s.b * s.c;
+  if (!InHeap(env, heapBytes, v[0], n * 4, "dy") || !InHeap(env, heapBytes, v[1], n * 4, "x") || !InHeap(env, heapBytes, v[2], s.c * 4, "gamma") ||
+      !InHeap(env, heapBytes, v[3], bc * 4, "mean") || !InHeap(env, heapBytes, v[4], bc * 4, "rstd") || !InHeap(env, heapBytes, v[5], n * 4, "dx") ||
+      !InHeap(env, heapBytes, v[6], s.c * 4, "dgamma") || !InHeap(env, heapBytes, v[7], s.c * 4, "dbeta")) return nullptr;
+  const float* dy = reinterpret_cast<const float*>(heap + v[0]);
+  const float* x = reinterpret_cast<const float*>(heap + v[1]);
+  const float* gamma = reinterpret_cast<const float*>(heap + v[2]);
+  const float* mean = reinterpret_cast<const float*>(heap + v[3]);
+  const float* rstd = reinterpret_cast<const float*>(heap + v[4]);
+  float* dx = reinterpret_cast<float*>(heap + v[5]);
+  float* dgamma = reinterpret_cast<float*>(heap + v[6]);
+  float* dbeta = reinterpret_cast<float*>(heap + v[7]);
+  const int64_t cpg = s.PerGroup();
+  const double count = static_cast<double>(s.hw * cpg);
+  std::vector<double> sumDyAll(bc), sumDyXhatAll(bc);
+#pragma omp parallel for schedule(static)
+  for (int64_t bi = 0; bi < s.b; bi++) {
+    const float* dyb = dy + bi * s.hw * s.c;
+    const float* xb = x + bi * s.hw * s.c;
+    std::vector<double> sDy(s.c, 0.0), sDyX(s.c, 0.0);
+    for (int64_t p = 0; p < s.hw; p++) {
+      for (int64_t ci = 0; ci < s.c; ci++) { const double d = dyb[p * s.c + ci]; sDy[ci] += d; sDyX[ci] += d * xb[p * s.c + ci]; }
+    }
+    std::vector<double> m1(s.g, 0.0), m2(s.g, 0.0);
+    for (int64_t ci = 0; ci < s.c; ci++) {
+      const double m = mean[bi * s.c + ci], r = rstd[bi * s.c + ci];
+      const double sXhat = r * (sDyX[ci] - m * sDy[ci]);
+      sumDyAll[bi * s.c + ci] = sDy[ci];
+      sumDyXhatAll[bi * s.c + ci] = sXhat;
+      m1[ci / cpg] += gamma[ci] * sDy[ci] / count;
+      m2[ci / cpg] += gamma[ci] * sXhat / count;
+    }
+    std::vector<float> a(s.c), bcoef(s.c), k(s.c);
+    for (int64_t ci = 0; ci < s.c; ci++) {
+      const double m = mean[bi * s.c + ci], r = rstd[bi * s.c + ci], g1 = m1[ci / cpg], g2 = m2[ci / cpg];
+      a[ci] = static_cast<float>(r * gamma[ci]);
+      bcoef[ci] = static_cast<float>(-r * r * g2);
+      k[ci] = static_cast<float>(r * (r * m * g2 - g1));
+    }
+    float* dxb = dx + bi * s.hw * s.c;
+    for (int64_t p = 0; p < s.hw; p++) {
+      for (int64_t ci = 0; ci < s.c; ci++) dxb[p * s.c + ci] = dyb[p * s.c + ci] * a[ci] + xb[p * s.c + ci] * bcoef[ci] + k[ci];
+    }
+  }
+  for (int64_t ci = 0; ci < s.c; ci++) {
+    double g = 0, bt = 0;
+    for (int64_t bi = 0; bi < s.b; bi++) { g += sumDyXhatAll[bi * s.c + ci]; bt += sumDyAll[bi * s.c + ci]; }
+    dgamma[ci] = static_cast<float>(g);
+    dbeta[ci] = static_cast<float>(bt);
+  }
+  return nullptr;
+}
+
 // ---- runtime -------------------------------------------------------------------------------------
 
 // () → {onednn: "2.6.3", threads: N, isa: "..."}
@@ -300,6 +439,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"conv2dBackpropInput", nullptr, Conv2DBackpropInput, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dBackpropFilter", nullptr, Conv2DBackpropFilter, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"matMul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"groupNorm", nullptr, GroupNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"groupNormGrad", nullptr, GroupNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

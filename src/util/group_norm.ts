@@ -22,6 +22,19 @@ import * as tf from '@tensorflow/tfjs';
 /** PyTorch's GroupNorm epsilon. */
 export const GROUP_NORM_EPS = 1e-5;
 
+/**
+ * Kernel names of a native implementation of this op (backend/native_kernels registers them when the
+ * addon is built): forward {x, gamma, beta} → [y, mean, rstd] and backward {dy, x, gamma, mean, rstd} →
+ * [dx, dgamma, dbeta], attrs {groups, eps}. Same formulas; without them the tf ops below run.
+ */
+export const GROUP_NORM_KERNEL = 'SegrefinerGroupNorm';
+export const GROUP_NORM_GRAD_KERNEL = 'SegrefinerGroupNormGrad';
+
+/** Whether the active backend has the native GroupNorm kernels. */
+function hasNativeKernels(): boolean {
+  return tf.getKernel(GROUP_NORM_KERNEL, tf.getBackend()) !== undefined && tf.getKernel(GROUP_NORM_GRAD_KERNEL, tf.getBackend()) !== undefined;
+}
+
 /** Per-(sample, channel) sums over H and W: [B,H,W,C] → [B,C], as ones[B,1,H·W] · x[B,H·W,C]. */
 function channelSums(x: tf.Tensor4D): tf.Tensor2D {
   const [b, h, w, c] = x.shape;
@@ -84,6 +97,7 @@ export function groupNormAffine(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Ten
   if (x.rank !== 4 || c % groups !== 0 || gamma.size !== c || beta.size !== c) {
     throw new Error(`groupNormAffine: x must be [B,H,W,C] with C divisible by ${groups} and γ, β of size C, but got x [${x.shape}], γ [${gamma.shape}], β [${beta.shape}].`);
   }
+  if (hasNativeKernels()) return nativeGroupNorm(x, gamma, beta, groups);
   const op = tf.customGrad<tf.Tensor4D>(((xIn: tf.Tensor4D, g: tf.Tensor1D, bt: tf.Tensor1D, save: tf.GradSaveFunc) => {
     const { mean, rstd } = groupStats(xIn, groups);
     const scale = tf.mul(rstd, g) as tf.Tensor2D; // r·γ, [B,C]
@@ -94,6 +108,23 @@ export function groupNormAffine(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Ten
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
         const [xs, gs, ms, rs] = saved as [tf.Tensor4D, tf.Tensor1D, tf.Tensor2D, tf.Tensor2D];
         return groupNormGrad(dy, xs, gs, ms, rs, groups);
+      },
+    };
+  }) as Parameters<typeof tf.customGrad<tf.Tensor4D>>[0]);
+  return op(x, gamma, beta);
+}
+
+/** The same op on the native kernels (GROUP_NORM_KERNEL): one call forward, one backward. */
+function nativeGroupNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, groups: number): tf.Tensor4D {
+  const attrs = { groups, eps: GROUP_NORM_EPS } as unknown as tf.NamedAttrMap;
+  const op = tf.customGrad<tf.Tensor4D>(((xIn: tf.Tensor4D, g: tf.Tensor1D, bt: tf.Tensor1D, save: tf.GradSaveFunc) => {
+    const [y, mean, rstd] = tf.engine().runKernel(GROUP_NORM_KERNEL, { x: xIn, gamma: g, beta: bt }, attrs) as tf.Tensor[];
+    save([xIn, g, mean, rstd]);
+    return {
+      value: y as tf.Tensor4D,
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
+        const [xs, gs, ms, rs] = saved;
+        return tf.engine().runKernel(GROUP_NORM_GRAD_KERNEL, { dy, x: xs, gamma: gs, mean: ms, rstd: rs }, attrs) as tf.Tensor[];
       },
     };
   }) as Parameters<typeof tf.customGrad<tf.Tensor4D>>[0]);

@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import { activeBackend } from '../../src';
 import { ADDON_PATH } from '../../src/backend/native_kernels/addon';
 import { NATIVE_KERNEL_CALLS, WASM_FALLBACK_KERNELS } from '../../src/backend/native_kernels/register_native_kernels';
+import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, groupNormAffine } from '../../src/util/group_norm';
 import { useTestBackend } from '../helpers/backend';
 import { expectNoLeak } from '../helpers/leaks';
 
@@ -60,6 +61,31 @@ test('a U-Net-sized conv and its gradients, and a transposed batch matmul, equal
     assert.ok(maxDiff(n, wasm[i]) <= 1e-4 * scale, `output ${i}: ${maxDiff(n, wasm[i])} vs scale ${scale}`);
   });
   tf.dispose([x, w, a, b]);
+});
+
+test('the native GroupNorm op equals the tf-op version, forward and every gradient (1e-4 relative)', () => {
+  if (!active()) return;
+  const x = tf.randomNormal([2, 12, 10, 64], 0.5, 2, 'float32', 7) as tf.Tensor4D;
+  const gamma = tf.randomNormal([64], 1, 0.3, 'float32', 8) as tf.Tensor1D, beta = tf.randomNormal([64], 0, 0.3, 'float32', 9) as tf.Tensor1D;
+  const dy = tf.randomNormal([2, 12, 10, 64], 0, 1, 'float32', 10);
+  const run = () => tf.tidy(() => {
+    const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => groupNormAffine(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 32);
+    return [f(x, gamma, beta), ...tf.grads(f)([x, gamma, beta], dy)].map((t) => t.dataSync() as Float32Array);
+  });
+  const native = run();
+  const kernels = [GROUP_NORM_KERNEL, GROUP_NORM_GRAD_KERNEL].map((k) => tf.getKernel(k, 'wasm') as tf.KernelConfig);
+  kernels.forEach((k) => tf.unregisterKernel(k.kernelName, 'wasm'));
+  let ops: Float32Array[];
+  try {
+    ops = run();
+  } finally {
+    kernels.forEach((k) => tf.registerKernel(k));
+  }
+  native.forEach((n, i) => {
+    const scale = ops[i].reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    assert.ok(maxDiff(n, ops[i]) <= 1e-4 * scale, `output ${i}: ${maxDiff(n, ops[i])} vs scale ${scale}`);
+  });
+  tf.dispose([x, gamma, beta, dy]);
 });
 
 test('a valid conv whose stride does not divide the input falls back to wasm, with the right result', () => {

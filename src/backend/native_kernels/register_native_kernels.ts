@@ -1,12 +1,14 @@
 /**
  * Registers the native (oneDNN) kernels on the wasm backend (issue 13): Conv2D, Conv2DBackpropInput,
- * Conv2DBackpropFilter and BatchMatMul. Each kernel allocates its output through the backend first,
+ * Conv2DBackpropFilter and BatchMatMul, and the project's own GroupNorm op (util/group_norm.ts) forward
+ * and backward under its kernel names. Each kernel allocates its output through the backend first,
  * then takes the heap view (allocation may grow and move the heap) and lets the addon read the inputs
  * and write the output in place. Problems the addon does not cover (another layout, a right/bottom
  * padding oneDNN cannot express, a batch broadcast other than 1-to-N, tiny problems where the call
  * costs more than it saves) go to the kernel that was registered before, kept as the fallback.
  */
 import * as tf from '@tensorflow/tfjs';
+import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL } from '../../util/group_norm';
 import type { NativeAddon } from './addon';
 
 /** The parts of tfjs-backend-wasm's BackendWasm the kernels use (pinned version 4.22.0). */
@@ -126,6 +128,36 @@ function matMulKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf.KernelFun
   };
 }
 
+interface GroupNormAttrs { groups: number; eps: number }
+
+/** The GroupNorm op's two kernels (new kernel names: util/group_norm.ts uses them when registered). */
+function registerGroupNorm(addon: NativeAddon): void {
+  const forward: tf.KernelFunc = (args: KernelArgs) => {
+    const backend = args.backend as unknown as WasmBackendLike;
+    const { x, gamma, beta } = args.inputs as Record<string, tf.TensorInfo>;
+    const { groups, eps } = args.attrs as unknown as GroupNormAttrs;
+    const [b, h, w, c] = x.shape;
+    const y = backend.makeOutput(x.shape, 'float32'), mean = backend.makeOutput([b, c], 'float32'), rstd = backend.makeOutput([b, c], 'float32');
+    addon.groupNorm(backend.wasm.HEAPU8, offsetOf(backend, x), offsetOf(backend, gamma), offsetOf(backend, beta), offsetOf(backend, y),
+      offsetOf(backend, mean), offsetOf(backend, rstd), b, h * w, c, groups, eps);
+    return [y, mean, rstd];
+  };
+  const backward: tf.KernelFunc = (args: KernelArgs) => {
+    const backend = args.backend as unknown as WasmBackendLike;
+    const { dy, x, gamma, mean, rstd } = args.inputs as Record<string, tf.TensorInfo>;
+    const { groups } = args.attrs as unknown as GroupNormAttrs;
+    const [b, h, w, c] = x.shape;
+    const dx = backend.makeOutput(x.shape, 'float32'), dgamma = backend.makeOutput([c], 'float32'), dbeta = backend.makeOutput([c], 'float32');
+    addon.groupNormGrad(backend.wasm.HEAPU8, offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, gamma), offsetOf(backend, mean),
+      offsetOf(backend, rstd), offsetOf(backend, dx), offsetOf(backend, dgamma), offsetOf(backend, dbeta), b, h * w, c, groups);
+    return [dx, dgamma, dbeta];
+  };
+  for (const [kernelName, kernelFunc] of [[GROUP_NORM_KERNEL, forward], [GROUP_NORM_GRAD_KERNEL, backward]] as const) {
+    if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  }
+}
+
 /** The kernels replaced by native ones, by name, kept so checks and benchmarks can run them side by side. */
 export const WASM_FALLBACK_KERNELS = new Map<NativeKernelName, tf.KernelConfig>();
 
@@ -143,4 +175,5 @@ export function registerNativeKernels(addon: NativeAddon): void {
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: previous.setupFunc, kernelFunc });
   }
+  registerGroupNorm(addon);
 }
