@@ -1,5 +1,5 @@
 // Native CPU kernels for the TensorFlow.js wasm backend, on oneDNN (issue 13), plus the project's
-// GroupNorm op (forward and closed-form backward) as plain OpenMP loops.
+// GroupNorm op (forward and closed-form backward) and a fused AdamW update as plain loops.
 //
 // Every function reads its inputs from, and writes its output into, the wasm heap in place: JS passes
 // the heap (a Uint8Array view of the wasm memory, taken after the output was allocated, since
@@ -402,6 +402,50 @@ napi_value GroupNormGrad(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// ---- AdamW (src/util/adamw_kernel.ts) ---------------------------------------------------------------
+
+// (heap, pOff, gOff, mOff, vOff, pOutOff, mOutOff, vOutOff, n, beta1, beta2, eps, decay, stepSize, bias2Sqrt):
+// the tf-op AdamW of train/adamw.ts in the same float32 operations and order:
+//   m′ = m·β1 + g·(1−β1); v′ = v·β2 + g²·(1−β2); p′ = p·decay − (m′ / (√v′ / bias2Sqrt + eps))·stepSize
+napi_value AdamW(napi_env env, napi_callback_info info) {
+  size_t argc = 15;
+  napi_value argv[15];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 15) {
+    napi_throw_error(env, nullptr, "adamW: expected 15 arguments");
+    return nullptr;
+  }
+  size_t heapBytes;
+  uint8_t* heap = HeapPointer(env, argv[0], &heapBytes);
+  int64_t off[8];
+  double c[6];
+  if (!heap || !ReadInts(env, argv, 1, 8, off)) return nullptr;
+  for (int i = 0; i < 6; i++) if (napi_get_value_double(env, argv[9 + i], &c[i]) != napi_ok) { napi_throw_type_error(env, nullptr, "adamW: constants must be numbers"); return nullptr; }
+  const int64_t n = off[7];
+  const char* names[7] = {"param", "grad", "m", "v", "param'", "m'", "v'"};
+  for (int i = 0; i < 7; i++) if (!InHeap(env, heapBytes, off[i], n * 4, names[i])) return nullptr;
+  const float* p = reinterpret_cast<const float*>(heap + off[0]);
+  const float* g = reinterpret_cast<const float*>(heap + off[1]);
+  const float* m = reinterpret_cast<const float*>(heap + off[2]);
+  const float* v = reinterpret_cast<const float*>(heap + off[3]);
+  float* pOut = reinterpret_cast<float*>(heap + off[4]);
+  float* mOut = reinterpret_cast<float*>(heap + off[5]);
+  float* vOut = reinterpret_cast<float*>(heap + off[6]);
+  const float b1 = static_cast<float>(c[0]), b2 = static_cast<float>(c[1]), eps = static_cast<float>(c[2]);
+  const float oneMinusB1 = static_cast<float>(1.0 - c[0]), oneMinusB2 = static_cast<float>(1.0 - c[1]);
+  const float decay = static_cast<float>(c[3]), stepSize = static_cast<float>(c[4]), bias2Sqrt = static_cast<float>(c[5]);
+  const bool decays = c[3] != 1.0;
+  for (int64_t i = 0; i < n; i++) {
+    const float mNext = m[i] * b1 + g[i] * oneMinusB1;
+    const float vNext = v[i] * b2 + (g[i] * g[i]) * oneMinusB2;
+    const float denom = std::sqrt(vNext) / bias2Sqrt + eps;
+    const float decayed = decays ? p[i] * decay : p[i];
+    pOut[i] = decayed - (mNext / denom) * stepSize;
+    mOut[i] = mNext;
+    vOut[i] = vNext;
+  }
+  return nullptr;
+}
+
 // ---- runtime -------------------------------------------------------------------------------------
 
 // () → {onednn: "2.6.3", threads: N, isa: "..."}
@@ -441,6 +485,7 @@ napi_value Init(napi_env env, napi_value exports) {
       {"matMul", nullptr, MatMul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"groupNorm", nullptr, GroupNorm, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"groupNormGrad", nullptr, GroupNormGrad, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamW", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
   };

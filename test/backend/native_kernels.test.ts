@@ -8,6 +8,8 @@ import * as assert from 'uvu/assert';
 import { activeBackend } from '../../src';
 import { ADDON_PATH } from '../../src/backend/native_kernels/addon';
 import { NATIVE_KERNEL_CALLS, WASM_FALLBACK_KERNELS } from '../../src/backend/native_kernels/register_native_kernels';
+import { AdamW } from '../../src/train/adamw';
+import { ADAMW_KERNEL } from '../../src/util/adamw_kernel';
 import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, groupNormAffine } from '../../src/util/group_norm';
 import { useTestBackend } from '../helpers/backend';
 import { expectNoLeak } from '../helpers/leaks';
@@ -86,6 +88,33 @@ test('the native GroupNorm op equals the tf-op version, forward and every gradie
     assert.ok(maxDiff(n, ops[i]) <= 1e-4 * scale, `output ${i}: ${maxDiff(n, ops[i])} vs scale ${scale}`);
   });
   tf.dispose([x, gamma, beta, dy]);
+});
+
+test('the fused native AdamW gives the tf-op AdamW\'s numbers bit for bit (with weight decay)', () => {
+  if (!active()) return;
+  const run = () => {
+    const params = new Map([['w', tf.variable(tf.randomNormal([37, 5], 0, 1, 'float32', 11))]]);
+    const opt = new AdamW({ lr: 1e-2, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.05 });
+    for (let k = 0; k < 3; k++) {
+      const g = tf.randomNormal([37, 5], 0, 1, 'float32', 20 + k);
+      opt.apply(params, new Map([['w', g]]), 1e-2);
+      g.dispose();
+    }
+    const out = params.get('w')!.dataSync().slice();
+    opt.dispose();
+    params.get('w')!.dispose();
+    return out;
+  };
+  const fused = run();
+  const kernel = tf.getKernel(ADAMW_KERNEL, 'wasm') as tf.KernelConfig;
+  tf.unregisterKernel(ADAMW_KERNEL, 'wasm');
+  let ops: Float32Array;
+  try {
+    ops = run() as Float32Array;
+  } finally {
+    tf.registerKernel(kernel);
+  }
+  assert.equal(Array.from(fused), Array.from(ops));
 });
 
 test('a valid conv whose stride does not divide the input falls back to wasm, with the right result', () => {

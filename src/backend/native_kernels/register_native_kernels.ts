@@ -1,13 +1,14 @@
 /**
  * Registers the native (oneDNN) kernels on the wasm backend (issue 13): Conv2D, Conv2DBackpropInput,
  * Conv2DBackpropFilter and BatchMatMul, and the project's own GroupNorm op (util/group_norm.ts) forward
- * and backward under its kernel names. Each kernel allocates its output through the backend first,
+ * and backward and the fused AdamW update under their kernel names. Each kernel allocates its output through the backend first,
  * then takes the heap view (allocation may grow and move the heap) and lets the addon read the inputs
  * and write the output in place. Problems the addon does not cover (another layout, a right/bottom
  * padding oneDNN cannot express, a batch broadcast other than 1-to-N, tiny problems where the call
  * costs more than it saves) go to the kernel that was registered before, kept as the fallback.
  */
 import * as tf from '@tensorflow/tfjs';
+import { ADAMW_KERNEL, AdamWKernelAttrs } from '../../util/adamw_kernel';
 import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL } from '../../util/group_norm';
 import type { NativeAddon } from './addon';
 
@@ -158,6 +159,22 @@ function registerGroupNorm(addon: NativeAddon): void {
   }
 }
 
+/** The fused AdamW update (util/adamw_kernel.ts): one call per parameter instead of ~13 kernels. */
+function registerAdamW(addon: NativeAddon): void {
+  const kernelFunc: tf.KernelFunc = (args: KernelArgs) => {
+    const backend = args.backend as unknown as WasmBackendLike;
+    const { param, grad, m, v } = args.inputs as Record<string, tf.TensorInfo>;
+    const a = args.attrs as unknown as AdamWKernelAttrs;
+    const outs = [0, 1, 2].map(() => backend.makeOutput(param.shape, 'float32'));
+    const n = param.shape.reduce((x, y) => x * y, 1);
+    addon.adamW(backend.wasm.HEAPU8, offsetOf(backend, param), offsetOf(backend, grad), offsetOf(backend, m), offsetOf(backend, v),
+      offsetOf(backend, outs[0]), offsetOf(backend, outs[1]), offsetOf(backend, outs[2]), n, a.beta1, a.beta2, a.eps, a.decay, a.stepSize, a.bias2Sqrt);
+    return outs;
+  };
+  if (tf.getKernel(ADAMW_KERNEL, 'wasm')) tf.unregisterKernel(ADAMW_KERNEL, 'wasm');
+  tf.registerKernel({ kernelName: ADAMW_KERNEL, backendName: 'wasm', kernelFunc });
+}
+
 /** The kernels replaced by native ones, by name, kept so checks and benchmarks can run them side by side. */
 export const WASM_FALLBACK_KERNELS = new Map<NativeKernelName, tf.KernelConfig>();
 
@@ -176,4 +193,5 @@ export function registerNativeKernels(addon: NativeAddon): void {
     tf.registerKernel({ kernelName: name, backendName: 'wasm', setupFunc: previous.setupFunc, kernelFunc });
   }
   registerGroupNorm(addon);
+  registerAdamW(addon);
 }
