@@ -274,21 +274,27 @@ struct GnShape {
   int64_t PerGroup() const { return c / g; }
 };
 
-// (heap, xOff, gammaOff, betaOff, yOff, meanOff, rstdOff, b, hw, c, g, eps):
-// μ and r = 1/√(σ² + eps) per (sample, group), written per channel [b, c]; y = x·(rγ) + (β − μrγ).
+// x·σ(x) and its derivative σ(x)·(1 + x·(1 − σ(x))).
+inline float Silu(float x) { return x / (1.0f + std::exp(-x)); }
+inline float SiluGrad(float x) { const float s = 1.0f / (1.0f + std::exp(-x)); return s * (1.0f + x * (1.0f - s)); }
+
+// (heap, xOff, gammaOff, betaOff, yOff, meanOff, rstdOff, b, hw, c, g, eps, silu):
+// μ and r = 1/√(σ² + eps) per (sample, group), written per channel [b, c]; y = x·(rγ) + (β − μrγ),
+// then y·σ(y) when silu is set (the fused GroupNorm + SiLU of the ResBlocks and the head).
 // Sums in double; the variance about the mean (no E[x²] − μ² cancellation), as the TF-op version.
 napi_value GroupNorm(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
-  napi_value argv[12];
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 12) {
-    napi_throw_error(env, nullptr, "groupNorm: expected 12 arguments");
+  size_t argc = 13;
+  napi_value argv[13];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 13) {
+    napi_throw_error(env, nullptr, "groupNorm: expected 13 arguments");
     return nullptr;
   }
   size_t heapBytes;
   uint8_t* heap = HeapPointer(env, argv[0], &heapBytes);
   int64_t v[10];
   double eps;
-  if (!heap || !ReadInts(env, argv, 1, 10, v) || napi_get_value_double(env, argv[11], &eps) != napi_ok) return nullptr;
+  bool silu = false;
+  if (!heap || !ReadInts(env, argv, 1, 10, v) || napi_get_value_double(env, argv[11], &eps) != napi_ok || napi_get_value_bool(env, argv[12], &silu) != napi_ok) return nullptr;
   const GnShape s{v[6], v[7], v[8], v[9]};
   if (s.g < 1 || s.c % s.g != 0) { napi_throw_range_error(env, nullptr, "groupNorm: channels must divide into groups"); return nullptr; }
   const int64_t n = s.b * s.hw * s.c;
@@ -329,30 +335,38 @@ napi_value GroupNorm(napi_env env, napi_callback_info info) {
       shift[ci] = beta[ci] - m * scale[ci];
     }
     float* yb = y + bi * s.hw * s.c;
-    for (int64_t p = 0; p < s.hw; p++) for (int64_t ci = 0; ci < s.c; ci++) yb[p * s.c + ci] = xb[p * s.c + ci] * scale[ci] + shift[ci];
+    for (int64_t p = 0; p < s.hw; p++) {
+      for (int64_t ci = 0; ci < s.c; ci++) {
+        const float y = xb[p * s.c + ci] * scale[ci] + shift[ci];
+        yb[p * s.c + ci] = silu ? Silu(y) : y;
+      }
+    }
   }
   return nullptr;
 }
 
-// (heap, dyOff, xOff, gammaOff, meanOff, rstdOff, dxOff, dgammaOff, dbetaOff, b, hw, c, g): the closed-form
-// backward of src/util/group_norm.ts (its module comment gives the formulas).
+// (heap, dyOff, xOff, gammaOff, meanOff, rstdOff, dxOff, dgammaOff, dbetaOff, b, hw, c, g, betaOff, silu): the
+// closed-form backward of src/util/group_norm.ts (its module comment gives the formulas). With silu set,
+// dy is the gradient of y·σ(y) and is first taken back through the SiLU at y = x·(rγ) + (β − μrγ).
 napi_value GroupNormGrad(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
-  napi_value argv[13];
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 13) {
-    napi_throw_error(env, nullptr, "groupNormGrad: expected 13 arguments");
+  size_t argc = 15;
+  napi_value argv[15];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 15) {
+    napi_throw_error(env, nullptr, "groupNormGrad: expected 15 arguments");
     return nullptr;
   }
   size_t heapBytes;
   uint8_t* heap = HeapPointer(env, argv[0], &heapBytes);
-  int64_t v[12];
-  if (!heap || !ReadInts(env, argv, 1, 12, v)) return nullptr;
+  int64_t v[13];
+  bool silu = false;
+  if (!heap || !ReadInts(env, argv, 1, 13, v) || napi_get_value_bool(env, argv[14], &silu) != napi_ok) return nullptr;
   const GnShape s{v[8], v[9], v[10], v[11]};
   if (s.g < 1 || s.c % s.g != 0) { napi_throw_range_error(env, nullptr, "groupNormGrad: channels must divide into groups"); return nullptr; }
   const int64_t n = s.b * s.hw * s.c, bc = s.b * s.c;
   if (!InHeap(env, heapBytes, v[0], n * 4, "dy") || !InHeap(env, heapBytes, v[1], n * 4, "x") || !InHeap(env, heapBytes, v[2], s.c * 4, "gamma") ||
       !InHeap(env, heapBytes, v[3], bc * 4, "mean") || !InHeap(env, heapBytes, v[4], bc * 4, "rstd") || !InHeap(env, heapBytes, v[5], n * 4, "dx") ||
-      !InHeap(env, heapBytes, v[6], s.c * 4, "dgamma") || !InHeap(env, heapBytes, v[7], s.c * 4, "dbeta")) return nullptr;
+      !InHeap(env, heapBytes, v[6], s.c * 4, "dgamma") || !InHeap(env, heapBytes, v[7], s.c * 4, "dbeta") || !InHeap(env, heapBytes, v[12], s.c * 4, "beta")) return nullptr;
+  const float* beta = reinterpret_cast<const float*>(heap + v[12]);
   const float* dy = reinterpret_cast<const float*>(heap + v[0]);
   const float* x = reinterpret_cast<const float*>(heap + v[1]);
   const float* gamma = reinterpret_cast<const float*>(heap + v[2]);
@@ -368,9 +382,19 @@ napi_value GroupNormGrad(napi_env env, napi_callback_info info) {
   for (int64_t bi = 0; bi < s.b; bi++) {
     const float* dyb = dy + bi * s.hw * s.c;
     const float* xb = x + bi * s.hw * s.c;
+    // the GroupNorm output's gradient: dy itself, or dy·SiLU′(y) with y recomputed from x, μ, r, γ, β
+    std::vector<float> ya(s.c), yk(s.c);
+    for (int64_t ci = 0; ci < s.c; ci++) {
+      ya[ci] = rstd[bi * s.c + ci] * gamma[ci];
+      yk[ci] = beta[ci] - mean[bi * s.c + ci] * ya[ci];
+    }
+    auto gradY = [&](int64_t p, int64_t ci) -> float {
+      const float d = dyb[p * s.c + ci];
+      return silu ? d * SiluGrad(xb[p * s.c + ci] * ya[ci] + yk[ci]) : d;
+    };
     std::vector<double> sDy(s.c, 0.0), sDyX(s.c, 0.0);
     for (int64_t p = 0; p < s.hw; p++) {
-      for (int64_t ci = 0; ci < s.c; ci++) { const double d = dyb[p * s.c + ci]; sDy[ci] += d; sDyX[ci] += d * xb[p * s.c + ci]; }
+      for (int64_t ci = 0; ci < s.c; ci++) { const double d = gradY(p, ci); sDy[ci] += d; sDyX[ci] += d * xb[p * s.c + ci]; }
     }
     std::vector<double> m1(s.g, 0.0), m2(s.g, 0.0);
     for (int64_t ci = 0; ci < s.c; ci++) {
@@ -390,7 +414,7 @@ napi_value GroupNormGrad(napi_env env, napi_callback_info info) {
     }
     float* dxb = dx + bi * s.hw * s.c;
     for (int64_t p = 0; p < s.hw; p++) {
-      for (int64_t ci = 0; ci < s.c; ci++) dxb[p * s.c + ci] = dyb[p * s.c + ci] * a[ci] + xb[p * s.c + ci] * bcoef[ci] + k[ci];
+      for (int64_t ci = 0; ci < s.c; ci++) dxb[p * s.c + ci] = gradY(p, ci) * a[ci] + xb[p * s.c + ci] * bcoef[ci] + k[ci];
     }
   }
   for (int64_t ci = 0; ci < s.c; ci++) {

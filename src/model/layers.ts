@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { silu, upsampleNearest2x } from '../util/tensor_ops';
-import { groupNormAffine } from '../util/group_norm';
+import { groupNormAffine, groupNormSilu } from '../util/group_norm';
 
 /** Parameter lookup by state_dict key; throws on a missing key. */
 export type Params = (key: string) => tf.Tensor;
@@ -28,6 +28,11 @@ export function groupNorm(p: Params, prefix: string, x: tf.Tensor4D): tf.Tensor4
   return groupNormAffine(x, p(`${prefix}.weight`) as tf.Tensor1D, p(`${prefix}.bias`) as tf.Tensor1D, GROUP_NORM_GROUPS);
 }
 
+/** SiLU(GroupNorm(32)(x)), fused into one op where the backend has the kernel (util/group_norm.ts). */
+export function groupNormThenSilu(p: Params, prefix: string, x: tf.Tensor4D): tf.Tensor4D {
+  return groupNormSilu(x, p(`${prefix}.weight`) as tf.Tensor1D, p(`${prefix}.bias`) as tf.Tensor1D, GROUP_NORM_GROUPS);
+}
+
 /**
  * Time embedding: row t of the learned table (`time_embed.weight[t]`), via one-hot·matMul so its
  * gradient needs no scatter. t [B] → [B, 4·C0]. The one-hot is made int32 and cast: tfjs-wasm 4.22's
@@ -42,10 +47,10 @@ export function timeEmbedding(p: Params, t: tf.Tensor1D, numTimesteps: number): 
  * conv(Dropout(SiLU(GN(h)))); out = skip(x) + h, skip a 1×1 conv when the width changes.
  */
 export function resBlock(p: Params, prefix: string, x: tf.Tensor4D, emb: tf.Tensor2D, dropout: number): tf.Tensor4D {
-  let h = conv(p, `${prefix}.in_layers.2`, silu(groupNorm(p, `${prefix}.in_layers.0`, x)));
+  let h = conv(p, `${prefix}.in_layers.2`, groupNormThenSilu(p, `${prefix}.in_layers.0`, x));
   const embOut = tf.add(tf.matMul(silu(emb), p(`${prefix}.emb_layers.1.weight`) as tf.Tensor2D), p(`${prefix}.emb_layers.1.bias`));
   h = tf.add(h, tf.reshape(embOut, [x.shape[0], 1, 1, -1])); // [B,1,1,Cout] over H, W
-  let a = silu(groupNorm(p, `${prefix}.out_layers.0`, h));
+  let a = groupNormThenSilu(p, `${prefix}.out_layers.0`, h);
   if (dropout > 0) a = tf.dropout(a, dropout) as tf.Tensor4D;
   h = conv(p, `${prefix}.out_layers.3`, a);
   const skip = h.shape[3] === x.shape[3] ? x : conv(p, `${prefix}.skip_connection`, x);

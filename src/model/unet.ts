@@ -10,11 +10,10 @@ import * as tf from '@tensorflow/tfjs';
 import type { DenoiserInput, MaskLogits, Timesteps } from '../types';
 import { assertShape } from '../util/assert';
 import { createRng } from '../util/rng';
-import { silu } from '../util/tensor_ops';
 import { BlockPlan, LayerPlan, planUNet, UNetPlan } from './architecture';
 import { resolveUNetConfig, sizeMultiple, UNetConfig } from './config';
 import { initialTorchParams } from './init';
-import { attention, conv, downsample, groupNorm, Params, resBlock, timeEmbedding, upsample } from './layers';
+import { attention, conv, downsample, groupNormThenSilu, Params, resBlock, timeEmbedding, upsample } from './layers';
 import { numElements, ParamSpec, unetParamSpecs } from './param_specs';
 import { tfShape, tfToTorch, torchToTf } from './torch_layout';
 
@@ -130,7 +129,7 @@ export class DenoiseUNet {
         release(skip);
         h = runBlock(block, joined);
       }
-      return conv(p, 'out.2', silu(groupNorm(p, 'out.0', h)));
+      return conv(p, 'out.2', groupNormThenSilu(p, 'out.0', h));
     });
   }
 

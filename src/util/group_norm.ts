@@ -18,6 +18,7 @@
  *      = dy·(r·γ_c) + x·(−r²·m₂) + r·(r·μ·m₂ − m₁)         (three [B,1,1,C] coefficients)
  */
 import * as tf from '@tensorflow/tfjs';
+import { silu } from './tensor_ops';
 
 /** PyTorch's GroupNorm epsilon. */
 export const GROUP_NORM_EPS = 1e-5;
@@ -29,10 +30,13 @@ export const GROUP_NORM_EPS = 1e-5;
  */
 export const GROUP_NORM_KERNEL = 'SegrefinerGroupNorm';
 export const GROUP_NORM_GRAD_KERNEL = 'SegrefinerGroupNormGrad';
+/** The same, fused with the SiLU that follows (forward returns y·σ(y); backward also takes beta, to recompute y). */
+export const GROUP_NORM_SILU_KERNEL = 'SegrefinerGroupNormSilu';
+export const GROUP_NORM_SILU_GRAD_KERNEL = 'SegrefinerGroupNormSiluGrad';
 
-/** Whether the active backend has the native GroupNorm kernels. */
-function hasNativeKernels(): boolean {
-  return tf.getKernel(GROUP_NORM_KERNEL, tf.getBackend()) !== undefined && tf.getKernel(GROUP_NORM_GRAD_KERNEL, tf.getBackend()) !== undefined;
+/** Whether the active backend has both kernels of a native pair. */
+function hasKernels(forward: string, backward: string): boolean {
+  return tf.getKernel(forward, tf.getBackend()) !== undefined && tf.getKernel(backward, tf.getBackend()) !== undefined;
 }
 
 /** Per-(sample, channel) sums over H and W: [B,H,W,C] → [B,C], as ones[B,1,H·W] · x[B,H·W,C]. */
@@ -97,7 +101,7 @@ export function groupNormAffine(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Ten
   if (x.rank !== 4 || c % groups !== 0 || gamma.size !== c || beta.size !== c) {
     throw new Error(`groupNormAffine: x must be [B,H,W,C] with C divisible by ${groups} and γ, β of size C, but got x [${x.shape}], γ [${gamma.shape}], β [${beta.shape}].`);
   }
-  if (hasNativeKernels()) return nativeGroupNorm(x, gamma, beta, groups);
+  if (hasKernels(GROUP_NORM_KERNEL, GROUP_NORM_GRAD_KERNEL)) return nativeGroupNorm(x, gamma, beta, groups, false);
   const op = tf.customGrad<tf.Tensor4D>(((xIn: tf.Tensor4D, g: tf.Tensor1D, bt: tf.Tensor1D, save: tf.GradSaveFunc) => {
     const { mean, rstd } = groupStats(xIn, groups);
     const scale = tf.mul(rstd, g) as tf.Tensor2D; // r·γ, [B,C]
@@ -114,17 +118,31 @@ export function groupNormAffine(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Ten
   return op(x, gamma, beta);
 }
 
-/** The same op on the native kernels (GROUP_NORM_KERNEL): one call forward, one backward. */
-function nativeGroupNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, groups: number): tf.Tensor4D {
+/**
+ * SiLU(GroupNorm(x)) (the ResBlocks' and the head's norm + activation): one fused op on the native
+ * kernels, else the two ops above in sequence.
+ */
+export function groupNormSilu(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, groups: number): tf.Tensor4D {
+  if (hasKernels(GROUP_NORM_SILU_KERNEL, GROUP_NORM_SILU_GRAD_KERNEL)) return nativeGroupNorm(x, gamma, beta, groups, true);
+  return silu(groupNormAffine(x, gamma, beta, groups));
+}
+
+/** The op on the native kernels (plain, or fused with SiLU): one call forward, one backward. */
+function nativeGroupNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, groups: number, withSilu: boolean): tf.Tensor4D {
+  const c = x.shape[3];
+  if (x.rank !== 4 || c % groups !== 0 || gamma.size !== c || beta.size !== c) {
+    throw new Error(`groupNorm: x must be [B,H,W,C] with C divisible by ${groups} and γ, β of size C, but got x [${x.shape}], γ [${gamma.shape}], β [${beta.shape}].`);
+  }
+  const [forward, backward] = withSilu ? [GROUP_NORM_SILU_KERNEL, GROUP_NORM_SILU_GRAD_KERNEL] : [GROUP_NORM_KERNEL, GROUP_NORM_GRAD_KERNEL];
   const attrs = { groups, eps: GROUP_NORM_EPS } as unknown as tf.NamedAttrMap;
   const op = tf.customGrad<tf.Tensor4D>(((xIn: tf.Tensor4D, g: tf.Tensor1D, bt: tf.Tensor1D, save: tf.GradSaveFunc) => {
-    const [y, mean, rstd] = tf.engine().runKernel(GROUP_NORM_KERNEL, { x: xIn, gamma: g, beta: bt }, attrs) as tf.Tensor[];
-    save([xIn, g, mean, rstd]);
+    const [y, mean, rstd] = tf.engine().runKernel(forward, { x: xIn, gamma: g, beta: bt }, attrs) as tf.Tensor[];
+    save([xIn, g, bt, mean, rstd]);
     return {
       value: y as tf.Tensor4D,
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => {
-        const [xs, gs, ms, rs] = saved;
-        return tf.engine().runKernel(GROUP_NORM_GRAD_KERNEL, { dy, x: xs, gamma: gs, mean: ms, rstd: rs }, attrs) as tf.Tensor[];
+        const [xs, gs, bs, ms, rs] = saved;
+        return tf.engine().runKernel(backward, { dy, x: xs, gamma: gs, beta: bs, mean: ms, rstd: rs }, attrs) as tf.Tensor[];
       },
     };
   }) as Parameters<typeof tf.customGrad<tf.Tensor4D>>[0]);

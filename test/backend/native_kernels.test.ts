@@ -10,7 +10,7 @@ import { ADDON_PATH } from '../../src/backend/native_kernels/addon';
 import { NATIVE_KERNEL_CALLS, WASM_FALLBACK_KERNELS } from '../../src/backend/native_kernels/register_native_kernels';
 import { AdamW } from '../../src/train/adamw';
 import { ADAMW_KERNEL } from '../../src/util/adamw_kernel';
-import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, groupNormAffine } from '../../src/util/group_norm';
+import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, GROUP_NORM_SILU_GRAD_KERNEL, GROUP_NORM_SILU_KERNEL, groupNormAffine, groupNormSilu } from '../../src/util/group_norm';
 import { useTestBackend } from '../helpers/backend';
 import { expectNoLeak } from '../helpers/leaks';
 
@@ -65,17 +65,17 @@ test('a U-Net-sized conv and its gradients, and a transposed batch matmul, equal
   tf.dispose([x, w, a, b]);
 });
 
-test('the native GroupNorm op equals the tf-op version, forward and every gradient (1e-4 relative)', () => {
+for (const fused of [false, true]) test(`the native GroupNorm${fused ? ' + SiLU' : ''} op equals the tf-op version, forward and every gradient (1e-4 relative)`, () => {
   if (!active()) return;
   const x = tf.randomNormal([2, 12, 10, 64], 0.5, 2, 'float32', 7) as tf.Tensor4D;
   const gamma = tf.randomNormal([64], 1, 0.3, 'float32', 8) as tf.Tensor1D, beta = tf.randomNormal([64], 0, 0.3, 'float32', 9) as tf.Tensor1D;
   const dy = tf.randomNormal([2, 12, 10, 64], 0, 1, 'float32', 10);
   const run = () => tf.tidy(() => {
-    const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => groupNormAffine(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 32);
+    const f = (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => (fused ? groupNormSilu : groupNormAffine)(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 32);
     return [f(x, gamma, beta), ...tf.grads(f)([x, gamma, beta], dy)].map((t) => t.dataSync() as Float32Array);
   });
   const native = run();
-  const kernels = [GROUP_NORM_KERNEL, GROUP_NORM_GRAD_KERNEL].map((k) => tf.getKernel(k, 'wasm') as tf.KernelConfig);
+  const kernels = [GROUP_NORM_KERNEL, GROUP_NORM_GRAD_KERNEL, GROUP_NORM_SILU_KERNEL, GROUP_NORM_SILU_GRAD_KERNEL].map((k) => tf.getKernel(k, 'wasm') as tf.KernelConfig);
   kernels.forEach((k) => tf.unregisterKernel(k.kernelName, 'wasm'));
   let ops: Float32Array[];
   try {

@@ -14,8 +14,9 @@ export interface NativeAddon {
   conv2dBackpropInput(heap: Uint8Array, dyOff: number, filterOff: number, dxOff: number, ...shape: number[]): void;
   conv2dBackpropFilter(heap: Uint8Array, xOff: number, dyOff: number, dwOff: number, ...shape: number[]): void;
   matMul(heap: Uint8Array, aOff: number, bOff: number, cOff: number, batchA: number, batchB: number, m: number, k: number, n: number, transposeA: number, transposeB: number): void;
-  groupNorm(heap: Uint8Array, xOff: number, gammaOff: number, betaOff: number, yOff: number, meanOff: number, rstdOff: number, b: number, hw: number, c: number, groups: number, eps: number): void;
-  groupNormGrad(heap: Uint8Array, dyOff: number, xOff: number, gammaOff: number, meanOff: number, rstdOff: number, dxOff: number, dgammaOff: number, dbetaOff: number, b: number, hw: number, c: number, groups: number): void;
+  groupNorm(heap: Uint8Array, xOff: number, gammaOff: number, betaOff: number, yOff: number, meanOff: number, rstdOff: number, b: number, hw: number, c: number, groups: number, eps: number, silu: boolean): void;
+  groupNormGrad(heap: Uint8Array, dyOff: number, xOff: number, gammaOff: number, meanOff: number, rstdOff: number, dxOff: number, dgammaOff: number, dbetaOff: number,
+    b: number, hw: number, c: number, groups: number, betaOff: number, silu: boolean): void;
   adamW(heap: Uint8Array, pOff: number, gOff: number, mOff: number, vOff: number, pOutOff: number, mOutOff: number, vOutOff: number, n: number,
     beta1: number, beta2: number, eps: number, decay: number, stepSize: number, bias2Sqrt: number): void;
   info(): { onednn: string; threads: number; cachedPrimitives: number };

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ADAMW_KERNEL, AdamWKernelAttrs } from '../../util/adamw_kernel';
-import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL } from '../../util/group_norm';
+import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, GROUP_NORM_SILU_GRAD_KERNEL, GROUP_NORM_SILU_KERNEL } from '../../util/group_norm';
 import type { NativeAddon } from './addon';
 
 /** The parts of tfjs-backend-wasm's BackendWasm the kernels use (pinned version 4.22.0). */
@@ -131,29 +131,35 @@ function matMulKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf.KernelFun
 
 interface GroupNormAttrs { groups: number; eps: number }
 
-/** The GroupNorm op's two kernels (new kernel names: util/group_norm.ts uses them when registered). */
+/**
+ * The GroupNorm op's kernels (new kernel names: util/group_norm.ts uses them when registered), plain
+ * and fused with the SiLU that follows it in the ResBlocks and the head.
+ */
 function registerGroupNorm(addon: NativeAddon): void {
-  const forward: tf.KernelFunc = (args: KernelArgs) => {
+  const forward = (silu: boolean): tf.KernelFunc => (args: KernelArgs) => {
     const backend = args.backend as unknown as WasmBackendLike;
     const { x, gamma, beta } = args.inputs as Record<string, tf.TensorInfo>;
     const { groups, eps } = args.attrs as unknown as GroupNormAttrs;
     const [b, h, w, c] = x.shape;
     const y = backend.makeOutput(x.shape, 'float32'), mean = backend.makeOutput([b, c], 'float32'), rstd = backend.makeOutput([b, c], 'float32');
     addon.groupNorm(backend.wasm.HEAPU8, offsetOf(backend, x), offsetOf(backend, gamma), offsetOf(backend, beta), offsetOf(backend, y),
-      offsetOf(backend, mean), offsetOf(backend, rstd), b, h * w, c, groups, eps);
+      offsetOf(backend, mean), offsetOf(backend, rstd), b, h * w, c, groups, eps, silu);
     return [y, mean, rstd];
   };
-  const backward: tf.KernelFunc = (args: KernelArgs) => {
+  const backward = (silu: boolean): tf.KernelFunc => (args: KernelArgs) => {
     const backend = args.backend as unknown as WasmBackendLike;
-    const { dy, x, gamma, mean, rstd } = args.inputs as Record<string, tf.TensorInfo>;
+    const { dy, x, gamma, beta, mean, rstd } = args.inputs as Record<string, tf.TensorInfo>;
     const { groups } = args.attrs as unknown as GroupNormAttrs;
     const [b, h, w, c] = x.shape;
     const dx = backend.makeOutput(x.shape, 'float32'), dgamma = backend.makeOutput([c], 'float32'), dbeta = backend.makeOutput([c], 'float32');
     addon.groupNormGrad(backend.wasm.HEAPU8, offsetOf(backend, dy), offsetOf(backend, x), offsetOf(backend, gamma), offsetOf(backend, mean),
-      offsetOf(backend, rstd), offsetOf(backend, dx), offsetOf(backend, dgamma), offsetOf(backend, dbeta), b, h * w, c, groups);
+      offsetOf(backend, rstd), offsetOf(backend, dx), offsetOf(backend, dgamma), offsetOf(backend, dbeta), b, h * w, c, groups,
+      offsetOf(backend, beta ?? gamma), silu);
     return [dx, dgamma, dbeta];
   };
-  for (const [kernelName, kernelFunc] of [[GROUP_NORM_KERNEL, forward], [GROUP_NORM_GRAD_KERNEL, backward]] as const) {
+  const kernels: [string, tf.KernelFunc][] = [[GROUP_NORM_KERNEL, forward(false)], [GROUP_NORM_GRAD_KERNEL, backward(false)],
+    [GROUP_NORM_SILU_KERNEL, forward(true)], [GROUP_NORM_SILU_GRAD_KERNEL, backward(true)]];
+  for (const [kernelName, kernelFunc] of kernels) {
     if (tf.getKernel(kernelName, 'wasm')) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
