@@ -4,9 +4,9 @@
  *   npx tsx experiments/calibrate_photos.ts --model models/cpu-real [--dev ../shared/data/dev] [--write]
  * 1. The step-count ablation on the dev photos (crops at the model size, coarse = modify_boundary as
  *    `segrefiner coarsen --seed 0`, 3 sampling seeds): does the chain of steps help, and how much?
- * 2. A small grid of refine options through SegRefiner at full resolution: mode (instance, plain or
- *    with the residual paste-back | hr) × the do-no-harm gate (off | thresholds) × steps (all | the
- *    ablation's best first-N), one sampling seed,
+ * 2. A small grid of refine options through SegRefiner at full resolution (candidates() lists them:
+ *    instance plain or with the residual paste-back, hr, auto; do-no-harm gates; the ablation's best
+ *    step count), one sampling seed,
  *    on coarse masks drawn with another seed (1) than the evaluation's (0), so the evaluation does not
  *    score the very masks the choice was made on.
  * The choice: the best mean over sources of ΔIoU + ΔmBA on modify_boundary masks, among the options
@@ -24,18 +24,23 @@ import { evaluatePhotoSets, formatPhotoRows, loadPhotoSets, PhotoRow, PhotoSet }
 
 interface Candidate { label: string; options: RefineOptionsInput }
 
+/**
+ * The options tried: the instance path plain and with the residual paste-back under three gates; the
+ * ablation's best step count; the high-resolution path; and 'auto' taking the high-resolution path for
+ * objects more than twice the model size (large DAVIS objects) and the instance path for the rest.
+ */
 function candidates(bestSteps: number, numTimesteps: number): Candidate[] {
+  const gate = (t: number | null) => (t === null ? null : { threshold: t });
   const out: Candidate[] = [];
-  const stepChoices = bestSteps < numTimesteps ? [numTimesteps, bestSteps] : [numTimesteps];
-  for (const gate of [null, 0.2, 0.5]) {
-    const g = gate === null ? null : { threshold: gate };
+  for (const g of [null, 0.2, 0.5]) {
     for (const residual of [false, true]) {
-      for (const steps of stepChoices) {
-        out.push({ label: `instance${residual ? ' residual' : ''}, ${steps} steps, gate ${gate ?? 'off'}`, options: { mode: 'instance', ...(steps !== numTimesteps ? { steps } : {}), gate: g, instance: { residual } } });
-      }
+      out.push({ label: `instance${residual ? ' residual' : ''}, gate ${g ?? 'off'}`, options: { mode: 'instance', gate: gate(g), instance: { residual } } });
     }
-    // hr's global pass has its own step list (T−1..1) and one local step
-    out.push({ label: `hr, gate ${gate ?? 'off'}`, options: { mode: 'hr', gate: g } });
+  }
+  if (bestSteps < numTimesteps) out.push({ label: `instance residual, ${bestSteps} steps, gate off`, options: { mode: 'instance', steps: bestSteps, gate: null, instance: { residual: true } } });
+  for (const g of [null, 0.5]) out.push({ label: `hr, gate ${g ?? 'off'}`, options: { mode: 'hr', gate: gate(g) } });
+  for (const g of [null, 0.2]) {
+    out.push({ label: `auto (hr above 2× the model size), instance residual, gate ${g ?? 'off'}`, options: { mode: 'auto', autoHrFactor: 2, gate: gate(g), instance: { residual: true } } });
   }
   return out;
 }
@@ -104,8 +109,10 @@ async function main(): Promise<void> {
   if (values.write) {
     const file = path.join(model, 'config.json');
     const config = JSON.parse(fs.readFileSync(file, 'utf8'));
-    writeFileAtomic(file, `${JSON.stringify({ ...config, refineDefaults: chosen.options }, null, 2)}\n`);
-    console.log(`wrote refineDefaults ${JSON.stringify(chosen.options)} into ${file}`);
+    // autoHrFactor is a model-level setting of its own (config.json `autoHrFactor`), the rest are refine defaults
+    const { autoHrFactor, ...refineDefaults } = chosen.options;
+    writeFileAtomic(file, `${JSON.stringify({ ...config, refineDefaults, autoHrFactor: autoHrFactor ?? null }, null, 2)}\n`);
+    console.log(`wrote refineDefaults ${JSON.stringify(refineDefaults)} and autoHrFactor ${autoHrFactor ?? null} into ${file}`);
   }
 }
 

@@ -64,7 +64,7 @@ function describeBackend(b: BackendInfo): string[] {
   const threads = b.threads === null ? '' : `, ${b.threads} thread${b.threads === 1 ? '' : 's'}, SIMD ${b.simd ? 'yes' : 'no'}`;
   const lines = [`backend: ${b.name} (${b.package}), chosen by ${b.chosenBy}${threads}`];
   const n = b.nativeKernels;
-  if (n) lines.push(n.active ? `native kernels: active (oneDNN ${n.onednn}, ${n.threads} OpenMP thread${n.threads === 1 ? '' : 's'}): Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, BatchMatMul`
+  if (n) lines.push(n.active ? `native kernels: active (oneDNN ${n.onednn}, ${n.threads} OpenMP thread${n.threads === 1 ? '' : 's'}): Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, BatchMatMul; GroupNorm(+SiLU) and AdamW`
     : `native kernels: not active, ${n.reason} (native/README.md)`);
   if (b.skipped.length) lines.push('not taken:', ...b.skipped.map((s) => `  ${s.candidate}: ${s.reason}`));
   if (b.name !== 'tensorflow') lines.push('  (for an NVIDIA GPU install @tensorflow/tfjs-node-gpu@4.22.0; see environment.md)');
