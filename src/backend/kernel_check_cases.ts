@@ -6,7 +6,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, randomNormalArray } from '../util/rng';
-import { groupNormAffine } from '../util/group_norm';
+import { adamWUpdate } from '../util/adamw_kernel';
+import { groupNormAffine, groupNormSilu } from '../util/group_norm';
 import { upsampleNearest2x } from '../util/tensor_ops';
 import { CHECK_PROBE_UNET, createProbeUNetParams, probeUNetLoss } from './probe_unet';
 
@@ -151,6 +152,9 @@ export const UNET_OP_CASES: KernelCheckCase[] = [
   valueAndGrad('GroupNorm as the model computes it (matmul channel sums, closed-form gradient), x [2,6,5,8], 4 groups',
     ['BatchMatMul', 'Sum', 'Rsqrt'], [[2, 6, 5, 8], [8], [8]],
     (x, gamma, beta) => groupNormAffine(x as tf.Tensor4D, gamma as tf.Tensor1D, beta as tf.Tensor1D, 4)),
+  valueAndGrad('GroupNorm + SiLU as the model computes it (fused where native), x [2,6,5,64], 32 groups',
+    ['SegrefinerGroupNormSilu', 'Sigmoid', 'BatchMatMul'], [[2, 6, 5, 64], [64], [64]],
+    (x, gamma, beta) => groupNormSilu(x as tf.Tensor4D, gamma as tf.Tensor1D, beta as tf.Tensor1D, 32)),
   valueAndGrad('SiLU', ['Sigmoid', 'Multiply'], [[3, 17]], (x) => tf.mul(x, tf.sigmoid(x))),
   valueAndGrad('attention softmax(q·kᵀ/√d)·v, [4,9,6]', ['BatchMatMul', 'Softmax'], [[4, 9, 6], [4, 9, 6], [4, 9, 6]], attention),
   valueAndGrad('nearest ×2 upsampling (reshape·ones), [2,5,3,4]', ['Multiply', 'Sum'], [[2, 5, 3, 4]],
@@ -181,6 +185,12 @@ function adamSteps(w0: tf.Tensor, target: tf.Tensor): tf.Tensor[] {
 }
 
 export const OPTIMIZER_CASES: KernelCheckCase[] = [
+  {
+    name: 'AdamW update as training applies it (fused where native), with weight decay',
+    kernels: ['SegrefinerAdamW', 'Sqrt', 'RealDiv'],
+    makeInputs: (rng) => [normal(rng, [40, 7]), normal(rng, [40, 7]), normal(rng, [40, 7], 0.1), { shape: [40, 7], values: Float32Array.from({ length: 280 }, () => rng.uniform()) }],
+    compute: ([p, g, m, v]) => adamWUpdate(p, g, m, v, { beta1: 0.9, beta2: 0.999, eps: 1e-8, decay: 1 - 1e-3 * 0.05, stepSize: 1e-3 / (1 - 0.9 ** 3), bias2Sqrt: Math.sqrt(1 - 0.999 ** 3) }),
+  },
   {
     name: 'Adam (lr 0.1, 3 steps) on a quadratic',
     kernels: ['Sqrt', 'RealDiv', 'Sub'],

@@ -6,7 +6,7 @@
  * and restore bit for bit.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ADAMW_KERNEL, AdamWKernelAttrs } from '../util/adamw_kernel';
+import { adamWUpdate, AdamWKernelAttrs } from '../util/adamw_kernel';
 
 export interface AdamWConfig {
   /** 4e-4 in the paper. */
@@ -48,30 +48,17 @@ export class AdamW {
     const { beta1, beta2, eps, weightDecay } = this.config;
     const stepSize = lr / (1 - beta1 ** this.step);
     const bias2Sqrt = Math.sqrt(1 - beta2 ** this.step);
-    // the fused kernel when the backend has it (same float32 operations, see util/adamw_kernel.ts)
-    const fused = tf.getKernel(ADAMW_KERNEL, tf.getBackend()) !== undefined;
+    // one fused kernel per parameter where the backend has it, else tf ops: the same numbers (util/adamw_kernel.ts)
     const attrs: AdamWKernelAttrs = { beta1, beta2, eps, decay: weightDecay > 0 ? 1 - lr * weightDecay : 1, stepSize, bias2Sqrt };
     for (const [name, g] of grads) {
       const p = params.get(name);
       if (!p) throw new Error(`AdamW.apply: gradient '${name}' must belong to a parameter, but none has that name.`);
       const m = this.slot(this.m, name, p), v = this.slot(this.v, name, p);
-      if (fused) {
-        tf.tidy(() => {
-          const [pNext, mNext, vNext] = tf.engine().runKernel(ADAMW_KERNEL, { param: p, grad: g, m, v }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-          m.assign(mNext);
-          v.assign(vNext);
-          p.assign(pNext);
-        });
-        continue;
-      }
       tf.tidy(() => {
-        const decayed = weightDecay > 0 ? tf.mul(p, 1 - lr * weightDecay) : p;
-        const mNext = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
-        const vNext = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
-        const denom = tf.add(tf.div(tf.sqrt(vNext), bias2Sqrt), eps);
+        const [pNext, mNext, vNext] = adamWUpdate(p, g, m, v, attrs);
         m.assign(mNext);
         v.assign(vNext);
-        p.assign(tf.sub(decayed, tf.mul(tf.div(mNext, denom), stepSize)));
+        p.assign(pNext);
       });
     }
   }

@@ -26,11 +26,12 @@ export const NATIVE_KERNELS = ['Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropF
 export type NativeKernelName = (typeof NATIVE_KERNELS)[number];
 
 /**
- * Below this many floating-point operations a problem stays on the previous kernel: the addon call and
- * oneDNN's thread fork cost ~10–20 µs, which XNNPACK beats on tiny problems (measured by
- * experiments/bench_native.ts).
+ * Below `minFlops` floating-point operations a problem stays on the previous kernel. Measured with
+ * experiments/bench_native.ts on this 2-core Xeon (docs/speed.md): native was faster at every size, from a
+ * 4×4 matmul (7 vs 8 µs) and a 4×4×4 3×3 conv (31 vs 318 µs) up, so nothing is routed back by size; the
+ * knob stays for machines where tiny problems favour XNNPACK.
  */
-export const MIN_NATIVE_FLOPS = 2e5;
+export const NATIVE_ROUTING = { minFlops: 0 };
 
 /** How many calls went native and how many fell back, per kernel (for doctor and the benchmarks). */
 export const NATIVE_KERNEL_CALLS: Record<NativeKernelName, { native: number; fallback: number }> = {
@@ -86,7 +87,7 @@ function convKernel(name: 'Conv2D' | 'Conv2DBackpropInput' | 'Conv2DBackpropFilt
     const info = name === 'Conv2D' ? convInfo(first.shape, second.shape, a)
       : name === 'Conv2DBackpropInput' ? convInfo(a.inputShape as number[], second.shape, a) : convInfo(first.shape, a.filterShape as number[], a);
     const shape = convShape(info);
-    if (!shape || convFlops(info) < MIN_NATIVE_FLOPS || first.dtype !== 'float32' || second.dtype !== 'float32') {
+    if (!shape || convFlops(info) < NATIVE_ROUTING.minFlops || first.dtype !== 'float32' || second.dtype !== 'float32') {
       NATIVE_KERNEL_CALLS[name].fallback++;
       return fallback(args);
     }
@@ -118,7 +119,7 @@ function matMulKernel(addon: NativeAddon, fallback: tf.KernelFunc): tf.KernelFun
     const { a, b } = args.inputs as Record<string, tf.TensorInfo>;
     const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
     const s = a.dtype === 'float32' && b.dtype === 'float32' && a.shape.length >= 2 && b.shape.length >= 2 ? matMulShape(a.shape, b.shape, transposeA, transposeB) : null;
-    if (!s || 2 * Math.max(s[0], s[1]) * s[2] * s[3] * s[4] < MIN_NATIVE_FLOPS) {
+    if (!s || 2 * Math.max(s[0], s[1]) * s[2] * s[3] * s[4] < NATIVE_ROUTING.minFlops) {
       NATIVE_KERNEL_CALLS.BatchMatMul.fallback++;
       return fallback(args);
     }
@@ -200,4 +201,24 @@ export function registerNativeKernels(addon: NativeAddon): void {
   }
   registerGroupNorm(addon);
   registerAdamW(addon);
+}
+
+/**
+ * Runs `work` with the replaced kernels put back to their wasm versions (and the project-op kernels
+ * unregistered, so their tf-op forms run), then restores the native ones: for benchmarks and checks
+ * that compare the two paths in one process. Synchronous work only.
+ */
+export function runWithoutNativeKernels<T>(work: () => T): T {
+  const natives = [...WASM_FALLBACK_KERNELS.keys()].map((name) => tf.getKernel(name, 'wasm') as tf.KernelConfig);
+  const own = [GROUP_NORM_KERNEL, GROUP_NORM_GRAD_KERNEL, GROUP_NORM_SILU_KERNEL, GROUP_NORM_SILU_GRAD_KERNEL, ADAMW_KERNEL]
+    .map((k) => tf.getKernel(k, 'wasm')).filter((k): k is tf.KernelConfig => k !== undefined);
+  const swap = (configs: tf.KernelConfig[]) => configs.forEach((c) => { tf.unregisterKernel(c.kernelName, 'wasm'); tf.registerKernel(c); });
+  swap([...WASM_FALLBACK_KERNELS.values()]);
+  own.forEach((k) => tf.unregisterKernel(k.kernelName, 'wasm'));
+  try {
+    return work();
+  } finally {
+    swap(natives);
+    own.forEach((k) => tf.registerKernel(k));
+  }
 }
