@@ -7,10 +7,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { activeBackend } from '../../src';
 import { ADDON_PATH } from '../../src/backend/native_kernels/addon';
-import { NATIVE_KERNEL_CALLS, WASM_FALLBACK_KERNELS } from '../../src/backend/native_kernels/register_native_kernels';
+import { NATIVE_KERNEL_CALLS, runWithoutNativeKernels } from '../../src/backend/native_kernels/register_native_kernels';
 import { AdamW } from '../../src/train/adamw';
-import { ADAMW_KERNEL } from '../../src/util/adamw_kernel';
-import { GROUP_NORM_GRAD_KERNEL, GROUP_NORM_KERNEL, GROUP_NORM_SILU_GRAD_KERNEL, GROUP_NORM_SILU_KERNEL, groupNormAffine, groupNormSilu } from '../../src/util/group_norm';
+import { groupNormAffine, groupNormSilu } from '../../src/util/group_norm';
 import { useTestBackend } from '../helpers/backend';
 import { expectNoLeak } from '../helpers/leaks';
 
@@ -30,18 +29,6 @@ test('native kernels are active exactly when the addon is built (and not turned 
   if (!n.active) assert.match(n.reason, /not built|SEGREFINER_NATIVE=0|failed to load/);
 });
 
-/** Runs `f` with the kernels replaced by the native ones put back to their wasm fallbacks. */
-function onWasmKernels<T>(f: () => T): T {
-  const natives = [...WASM_FALLBACK_KERNELS.keys()].map((name) => tf.getKernel(name, 'wasm') as tf.KernelConfig);
-  const swap = (configs: tf.KernelConfig[]) => configs.forEach((c) => { tf.unregisterKernel(c.kernelName, 'wasm'); tf.registerKernel(c); });
-  swap([...WASM_FALLBACK_KERNELS.values()]);
-  try {
-    return f();
-  } finally {
-    swap(natives);
-  }
-}
-
 const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 test('a U-Net-sized conv and its gradients, and a transposed batch matmul, equal the wasm kernels (1e-4 relative)', () => {
@@ -57,7 +44,7 @@ test('a U-Net-sized conv and its gradients, and a transposed batch matmul, equal
   const before = { ...NATIVE_KERNEL_CALLS.Conv2D };
   const native = run();
   assert.ok(NATIVE_KERNEL_CALLS.Conv2D.native > before.native, 'the conv ran natively');
-  const wasm = onWasmKernels(run);
+  const wasm = runWithoutNativeKernels(run);
   native.forEach((n, i) => {
     const scale = wasm[i].reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     assert.ok(maxDiff(n, wasm[i]) <= 1e-4 * scale, `output ${i}: ${maxDiff(n, wasm[i])} vs scale ${scale}`);
@@ -75,14 +62,7 @@ for (const fused of [false, true]) test(`the native GroupNorm${fused ? ' + SiLU'
     return [f(x, gamma, beta), ...tf.grads(f)([x, gamma, beta], dy)].map((t) => t.dataSync() as Float32Array);
   });
   const native = run();
-  const kernels = [GROUP_NORM_KERNEL, GROUP_NORM_GRAD_KERNEL, GROUP_NORM_SILU_KERNEL, GROUP_NORM_SILU_GRAD_KERNEL].map((k) => tf.getKernel(k, 'wasm') as tf.KernelConfig);
-  kernels.forEach((k) => tf.unregisterKernel(k.kernelName, 'wasm'));
-  let ops: Float32Array[];
-  try {
-    ops = run();
-  } finally {
-    kernels.forEach((k) => tf.registerKernel(k));
-  }
+  const ops = runWithoutNativeKernels(run);
   native.forEach((n, i) => {
     const scale = ops[i].reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     assert.ok(maxDiff(n, ops[i]) <= 1e-4 * scale, `output ${i}: ${maxDiff(n, ops[i])} vs scale ${scale}`);
@@ -106,14 +86,7 @@ test('the fused native AdamW gives the tf-op AdamW\'s numbers bit for bit (with 
     return out;
   };
   const fused = run();
-  const kernel = tf.getKernel(ADAMW_KERNEL, 'wasm') as tf.KernelConfig;
-  tf.unregisterKernel(ADAMW_KERNEL, 'wasm');
-  let ops: Float32Array;
-  try {
-    ops = run() as Float32Array;
-  } finally {
-    tf.registerKernel(kernel);
-  }
+  const ops = runWithoutNativeKernels(run);
   assert.equal(Array.from(fused), Array.from(ops));
 });
 
