@@ -25,23 +25,21 @@ import { evaluatePhotoSets, formatPhotoRows, loadPhotoSets, PhotoRow, PhotoSet }
 interface Candidate { label: string; options: RefineOptionsInput }
 
 /**
- * The options tried: the instance path plain and with the residual paste-back under three gates; the
- * ablation's best step count; the high-resolution path; and 'auto' taking the high-resolution path for
- * objects more than twice the model size (large DAVIS objects) and the instance path for the rest.
+ * The options tried: the instance path plain and with the residual paste-back under do-no-harm gates,
+ * at all steps and at the ablation's best step count; the high-resolution path; and 'auto' taking the
+ * high-resolution path for objects more than twice the model size (large DAVIS objects).
  */
 function candidates(bestSteps: number, numTimesteps: number): Candidate[] {
   const gate = (t: number | null) => (t === null ? null : { threshold: t });
-  const out: Candidate[] = [];
-  for (const g of [null, 0.2, 0.5]) {
-    for (const residual of [false, true]) {
-      out.push({ label: `instance${residual ? ' residual' : ''}, gate ${g ?? 'off'}`, options: { mode: 'instance', gate: gate(g), instance: { residual } } });
-    }
-  }
-  if (bestSteps < numTimesteps) out.push({ label: `instance residual, ${bestSteps} steps, gate off`, options: { mode: 'instance', steps: bestSteps, gate: null, instance: { residual: true } } });
-  for (const g of [null, 0.5]) out.push({ label: `hr, gate ${g ?? 'off'}`, options: { mode: 'hr', gate: gate(g) } });
-  for (const g of [null, 0.2]) {
-    out.push({ label: `auto (hr above 2× the model size), instance residual, gate ${g ?? 'off'}`, options: { mode: 'auto', autoHrFactor: 2, gate: gate(g), instance: { residual: true } } });
-  }
+  const label = (residual: boolean, steps: number, g: number | null) => `instance${residual ? ' residual' : ''}, ${steps} steps, gate ${g ?? 'off'}`;
+  const instance = (residual: boolean, steps: number, g: number | null): Candidate => ({
+    label: label(residual, steps, g), options: { mode: 'instance', ...(steps < numTimesteps ? { steps } : {}), gate: gate(g), instance: { residual } },
+  });
+  const out: Candidate[] = [instance(false, numTimesteps, null), instance(true, numTimesteps, null), instance(true, numTimesteps, 0.2),
+    instance(true, numTimesteps, 0.5), instance(false, numTimesteps, 0.5)];
+  if (bestSteps < numTimesteps) out.push(instance(true, bestSteps, null), instance(true, bestSteps, 0.2), instance(true, bestSteps, 0.5), instance(false, bestSteps, 0.5));
+  out.push({ label: 'hr, gate off', options: { mode: 'hr', gate: null } });
+  out.push({ label: 'auto (hr above 2× the model size), instance residual, gate off', options: { mode: 'auto', autoHrFactor: 2, gate: null, instance: { residual: true } } });
   return out;
 }
 
