@@ -27,7 +27,7 @@ export type NativeKernelName = (typeof NATIVE_KERNELS)[number];
 
 /**
  * Below `minFlops` floating-point operations a problem stays on the previous kernel. Measured with
- * experiments/bench_native.ts on this 2-core Xeon (docs/speed.md): native was faster at every size, from a
+ * experiments/bench_native.ts on this 2-core machine (docs/speed.md): native was faster at every size, from a
  * 4×4 matmul (7 vs 8 µs) and a 4×4×4 3×3 conv (31 vs 318 µs) up, so nothing is routed back by size; the
  * knob stays for machines where tiny problems favour XNNPACK.
  */
