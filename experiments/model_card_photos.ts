@@ -123,7 +123,9 @@ function inputSizeSection(ceilingFile: string | undefined, otherFile: string | u
   if (otherFile && ours) {
     const other = JSON.parse(fs.readFileSync(otherFile, 'utf8')) as { model: string; rows: PhotoRow[]; options: unknown; seeds: number[] };
     const a = gains(ours), b = gains(other.rows);
-    lines.push(`The same recipe fine-tuned at another input size (\`${other.model}\`, run side by side for the same wall time, so it saw fewer examples), evaluated on dev with the same options; refined − coarse, IoU / mBA points:`, '',
+    const otherConfig = fs.existsSync(path.join(other.model, 'config.json')) ? JSON.parse(fs.readFileSync(path.join(other.model, 'config.json'), 'utf8')) : {};
+    const what = otherConfig.trainedWith ? `run \`${otherConfig.trainedWith.run}\` at ${otherConfig.imageSize}², ${otherConfig.trainedWith.steps} iterations` : `\`${other.model}\``;
+    lines.push(`The same recipe fine-tuned at another input size (${what}; run side by side for the same wall time, so it saw fewer examples), evaluated on dev with the same options and one sampling seed; refined − coarse, IoU / mBA points:`, '',
       `| source, coarse kind | this model (${size}²) | other run |`, '|---|---|---|', ...[...a.keys()].map((k) => `| ${k} | ${a.get(k)} | ${b.get(k) ?? '–'} |`), '');
   }
   return lines.join('\n');
