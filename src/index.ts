@@ -15,13 +15,12 @@ export { BENCH_PROBE_UNET, createProbeUNetParams, probeUNetLoss } from './backen
 export type { ProbeUNetConfig } from './backend/probe_unet';
 
 // types and util
-export type { BinaryMask } from './types';
-export type { RgbImage } from './data/image_io';
-export type { BoxXyxy, CropBox } from './data/samplers/crop_sample';
+export type { BinaryMask, BoxXyxy, CropBox, RgbImage } from './types';
 export { createRng, fileSeed, randomNormalArray } from './util/rng';
 export type { Rng } from './util/rng';
 export { writeFileAtomic } from './util/atomic_write';
 export { cropImage, cropMask, cropBoxOf } from './util/crop';
+export { dilateEllipse } from './util/ellipse_morphology';
 
 // data
 export { readImage, normalizeImage } from './data/image_io';
@@ -60,7 +59,6 @@ export { computeBoundaryAccuracy } from './metrics/boundary_accuracy';
 export { computeBoundaryIou } from './metrics/boundary_iou';
 export { scoreMasks } from './metrics/mask_set';
 export type { MaskScores } from './metrics/mask_set';
-export { dilateEllipse } from './util/ellipse_morphology';
 export { paperTables } from './metrics/paper_results';
 
 // train
