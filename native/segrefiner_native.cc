@@ -147,45 +147,56 @@ memory UserMemory(const memory::desc& md, uint8_t* heap, int64_t offset) {
   return memory(md, cpuEngine(), heap + offset);
 }
 
-// (heap, xOff, filterOff, outOff, n, h, w, cin, kh, kw, cout, oh, ow, sh, sw, pt, pl, pb, pr, dh, dw)
-napi_value Conv2D(napi_env env, napi_callback_info info) {
-  size_t argc = 4 + kConvInts;
-  napi_value argv[4 + kConvInts];
-  if (!Check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "conv2d: bad call") || argc != 4 + kConvInts) {
-    napi_throw_error(env, nullptr, "conv2d: expected 21 arguments");
-    return nullptr;
-  }
-  size_t heapBytes;
-  uint8_t* heap = HeapPointer(env, argv[0], &heapBytes);
+// One convolution call's arguments: the heap, three tensor offsets and the 17 shape numbers.
+struct ConvCall {
+  uint8_t* heap = nullptr;
   int64_t off[3];
   ConvShape s;
-  if (!heap || !ReadInts(env, argv, 1, 3, off) || !ReadInts(env, argv, 4, kConvInts, &s.n)) return nullptr;
-  if (!InHeap(env, heapBytes, off[0], s.SrcBytes(), "x") || !InHeap(env, heapBytes, off[1], s.WeightBytes(), "filter") ||
-      !InHeap(env, heapBytes, off[2], s.DstBytes(), "out")) return nullptr;
+};
+
+// The tensors a convolution kernel reads and writes, in argument order: which buffer (src, weights or
+// dst size) each offset points at, and its name for errors.
+enum class ConvBuffer { kSrc, kWeights, kDst };
+
+// Parses (heap, off0, off1, off2, ...shape) and checks each tensor lies in the heap; false after throwing.
+bool ParseConvCall(napi_env env, napi_callback_info info, const char* name, const ConvBuffer (&kinds)[3], const char* const (&names)[3], ConvCall* call) {
+  size_t argc = 4 + kConvInts;
+  napi_value argv[4 + kConvInts];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != 4 + kConvInts) {
+    std::string message = std::string(name) + ": expected 21 arguments";
+    napi_throw_error(env, nullptr, message.c_str());
+    return false;
+  }
+  size_t heapBytes;
+  call->heap = HeapPointer(env, argv[0], &heapBytes);
+  if (!call->heap || !ReadInts(env, argv, 1, 3, call->off) || !ReadInts(env, argv, 4, kConvInts, &call->s.n)) return false;
+  for (int i = 0; i < 3; i++) {
+    const ConvShape& s = call->s;
+    const int64_t bytes = kinds[i] == ConvBuffer::kSrc ? s.SrcBytes() : kinds[i] == ConvBuffer::kWeights ? s.WeightBytes() : s.DstBytes();
+    if (!InHeap(env, heapBytes, call->off[i], bytes, names[i])) return false;
+  }
+  return true;
+}
+
+// (heap, xOff, filterOff, outOff, n, h, w, cin, kh, kw, cout, oh, ow, sh, sw, pt, pl, pb, pr, dh, dw)
+napi_value Conv2D(napi_env env, napi_callback_info info) {
+  ConvCall c;
+  if (!ParseConvCall(env, info, "conv2d", {ConvBuffer::kSrc, ConvBuffer::kWeights, ConvBuffer::kDst}, {"x", "filter", "out"}, &c)) return nullptr;
+  const ConvShape& s = c.s;
   return Guarded(env, [&] {
     auto& prim = Cached(s.Key("fwd"), [&] { return dnnl::convolution_forward(ForwardDesc(s, dnnl::prop_kind::forward_training)); });
-    prim.execute(cpuStream(), {{DNNL_ARG_SRC, UserMemory(s.Src(), heap, off[0])},
-                               {DNNL_ARG_WEIGHTS, UserMemory(s.Weights(), heap, off[1])},
-                               {DNNL_ARG_DST, UserMemory(s.Dst(), heap, off[2])}});
+    prim.execute(cpuStream(), {{DNNL_ARG_SRC, UserMemory(s.Src(), c.heap, c.off[0])},
+                               {DNNL_ARG_WEIGHTS, UserMemory(s.Weights(), c.heap, c.off[1])},
+                               {DNNL_ARG_DST, UserMemory(s.Dst(), c.heap, c.off[2])}});
     cpuStream().wait();
   });
 }
 
 // (heap, dyOff, filterOff, dxOff, ...shape): the gradient w.r.t. the convolution's input
 napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
-  size_t argc = 4 + kConvInts;
-  napi_value argv[4 + kConvInts];
-  if (!Check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "conv2dBackpropInput: bad call") || argc != 4 + kConvInts) {
-    napi_throw_error(env, nullptr, "conv2dBackpropInput: expected 21 arguments");
-    return nullptr;
-  }
-  size_t heapBytes;
-  uint8_t* heap = HeapPointer(env, argv[0], &heapBytes);
-  int64_t off[3];
-  ConvShape s;
-  if (!heap || !ReadInts(env, argv, 1, 3, off) || !ReadInts(env, argv, 4, kConvInts, &s.n)) return nullptr;
-  if (!InHeap(env, heapBytes, off[0], s.DstBytes(), "dy") || !InHeap(env, heapBytes, off[1], s.WeightBytes(), "filter") ||
-      !InHeap(env, heapBytes, off[2], s.SrcBytes(), "dx")) return nullptr;
+  ConvCall c;
+  if (!ParseConvCall(env, info, "conv2dBackpropInput", {ConvBuffer::kDst, ConvBuffer::kWeights, ConvBuffer::kSrc}, {"dy", "filter", "dx"}, &c)) return nullptr;
+  const ConvShape& s = c.s;
   return Guarded(env, [&] {
     auto& prim = Cached(s.Key("bwd_data"), [&] {
       dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, s.Src(), s.Weights(), s.Dst(),
@@ -193,28 +204,18 @@ napi_value Conv2DBackpropInput(napi_env env, napi_callback_info info) {
       return dnnl::convolution_backward_data(
           dnnl::convolution_backward_data::primitive_desc(d, cpuEngine(), ForwardDesc(s, dnnl::prop_kind::forward_training)));
     });
-    prim.execute(cpuStream(), {{DNNL_ARG_DIFF_DST, UserMemory(s.Dst(), heap, off[0])},
-                               {DNNL_ARG_WEIGHTS, UserMemory(s.Weights(), heap, off[1])},
-                               {DNNL_ARG_DIFF_SRC, UserMemory(s.Src(), heap, off[2])}});
+    prim.execute(cpuStream(), {{DNNL_ARG_DIFF_DST, UserMemory(s.Dst(), c.heap, c.off[0])},
+                               {DNNL_ARG_WEIGHTS, UserMemory(s.Weights(), c.heap, c.off[1])},
+                               {DNNL_ARG_DIFF_SRC, UserMemory(s.Src(), c.heap, c.off[2])}});
     cpuStream().wait();
   });
 }
 
 // (heap, xOff, dyOff, dwOff, ...shape): the gradient w.r.t. the filter
 napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
-  size_t argc = 4 + kConvInts;
-  napi_value argv[4 + kConvInts];
-  if (!Check(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "conv2dBackpropFilter: bad call") || argc != 4 + kConvInts) {
-    napi_throw_error(env, nullptr, "conv2dBackpropFilter: expected 21 arguments");
-    return nullptr;
-  }
-  size_t heapBytes;
-  uint8_t* heap = HeapPointer(env, argv[0], &heapBytes);
-  int64_t off[3];
-  ConvShape s;
-  if (!heap || !ReadInts(env, argv, 1, 3, off) || !ReadInts(env, argv, 4, kConvInts, &s.n)) return nullptr;
-  if (!InHeap(env, heapBytes, off[0], s.SrcBytes(), "x") || !InHeap(env, heapBytes, off[1], s.DstBytes(), "dy") ||
-      !InHeap(env, heapBytes, off[2], s.WeightBytes(), "dw")) return nullptr;
+  ConvCall c;
+  if (!ParseConvCall(env, info, "conv2dBackpropFilter", {ConvBuffer::kSrc, ConvBuffer::kDst, ConvBuffer::kWeights}, {"x", "dy", "dw"}, &c)) return nullptr;
+  const ConvShape& s = c.s;
   return Guarded(env, [&] {
     auto& prim = Cached(s.Key("bwd_weights"), [&] {
       dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, s.Src(), s.Weights(), s.Dst(),
@@ -222,9 +223,9 @@ napi_value Conv2DBackpropFilter(napi_env env, napi_callback_info info) {
       return dnnl::convolution_backward_weights(
           dnnl::convolution_backward_weights::primitive_desc(d, cpuEngine(), ForwardDesc(s, dnnl::prop_kind::forward_training)));
     });
-    prim.execute(cpuStream(), {{DNNL_ARG_SRC, UserMemory(s.Src(), heap, off[0])},
-                               {DNNL_ARG_DIFF_DST, UserMemory(s.Dst(), heap, off[1])},
-                               {DNNL_ARG_DIFF_WEIGHTS, UserMemory(s.Weights(), heap, off[2])}});
+    prim.execute(cpuStream(), {{DNNL_ARG_SRC, UserMemory(s.Src(), c.heap, c.off[0])},
+                               {DNNL_ARG_DIFF_DST, UserMemory(s.Dst(), c.heap, c.off[1])},
+                               {DNNL_ARG_DIFF_WEIGHTS, UserMemory(s.Weights(), c.heap, c.off[2])}});
     cpuStream().wait();
   });
 }
