@@ -4,21 +4,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { coarsenMask, fillHoles, modifyBoundary, perturbSeg, polygonMask } from '../../src/data/coarse_mask';
 import type { BinaryMask } from '../../src/types';
+import { makeMask, maskIou } from '../helpers/masks';
 import { createRng, type Rng } from '../../src/util/rng';
 
 const OPENCV = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'opencv_reference.json'), 'utf8'));
 const fromRows = (r: string[]): BinaryMask => ({ height: r.length, width: r[0].length, data: Uint8Array.from(r.join(''), (c) => (c === '1' ? 1 : 0)) });
 const toRows = (m: BinaryMask) => Array.from({ length: m.height }, (_, y) => Array.from(m.data.subarray(y * m.width, (y + 1) * m.width)).join(''));
-const make = (h: number, w: number, f: (x: number, y: number) => boolean): BinaryMask => {
-  const data = new Uint8Array(h * w);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = f(x, y) ? 1 : 0;
-  return { data, height: h, width: w };
-};
-const iou = (a: BinaryMask, b: BinaryMask) => {
-  let i = 0, u = 0;
-  for (let k = 0; k < a.data.length; k++) { i += a.data[k] & b.data[k]; u += a.data[k] | b.data[k]; }
-  return u === 0 ? 1 : i / u;
-};
+const make = makeMask, iou = maskIou;
 /** An Rng whose draws come from fixed lists (then 0), to check upstream's order of draws by hand. */
 function scriptedRng(ints: number[] = [], uniforms: number[] = []): Rng {
   return { int: () => ints.shift() ?? 0, uniform: () => uniforms.shift() ?? 0, normal: () => 0, state: () => 0 };

@@ -7,18 +7,10 @@ import {
 } from '../../src/data/degradations';
 import { generateScene, sceneSeeds } from '../../src/data/synthetic_scene';
 import type { BinaryMask } from '../../src/types';
+import { makeMask, maskIou } from '../helpers/masks';
 import { createRng } from '../../src/util/rng';
 
-const make = (h: number, w: number, f: (x: number, y: number) => boolean): BinaryMask => {
-  const data = new Uint8Array(h * w);
-  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data[y * w + x] = f(x, y) ? 1 : 0;
-  return { data, height: h, width: w };
-};
-const iou = (a: BinaryMask, b: BinaryMask) => {
-  let i = 0, u = 0;
-  for (let k = 0; k < a.data.length; k++) { i += a.data[k] & b.data[k]; u += a.data[k] | b.data[k]; }
-  return u === 0 ? 1 : i / u;
-};
+const make = makeMask, iou = maskIou;
 const count = (m: BinaryMask) => m.data.reduce((a, v) => a + v, 0);
 const same = (a: BinaryMask, b: BinaryMask) => a.height === b.height && a.width === b.width && a.data.every((v, i) => v === b.data[i]);
 
