@@ -115,7 +115,7 @@ function inputSizeSection(ceilingFile: string | undefined, otherFile: string | u
   if (!ceilingFile && !otherFile) return '';
   const lines = ['## Input size'];
   if (ceilingFile) {
-    fs.copyFileSync(ceilingFile, path.join(out, 'instance_ceiling.json'));
+    writeFileAtomic(path.join(out, 'instance_ceiling.json'), fs.readFileSync(ceilingFile));
     const rows = (JSON.parse(fs.readFileSync(ceilingFile, 'utf8')) as { rows: { size: number; source: string; meanIou: number; mba: number; boundaryIou: number }[] }).rows;
     lines.push('The ground truth itself pushed through the instance path (crop around the coarse box + 20 px, resize to S², paste back; `experiments/instance_ceiling.ts`): what a perfect S² refinement would score.', '',
       '| S | source | IoU | mBA | Boundary IoU |', '|---|---|---|---|---|', ...rows.map((r) => `| ${r.size}² | ${r.source} | ${pct(r.meanIou)} | ${pct(r.mba)} | ${pct(r.boundaryIou)} |`), '');
@@ -137,7 +137,7 @@ async function exportNetwork(run: string, out: string, config: Record<string, un
   const previous = fs.existsSync(path.join(out, 'config.json')) ? JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')) : {};
   const keep = previous.refineDefaults ? { refineDefaults: previous.refineDefaults } : {};
   if (fs.existsSync(path.join(run, 'model', 'model.safetensors'))) {
-    fs.copyFileSync(path.join(run, 'model', 'model.safetensors'), path.join(out, 'model.safetensors'));
+    writeFileAtomic(path.join(out, 'model.safetensors'), fs.readFileSync(path.join(run, 'model', 'model.safetensors')));
     const cfg = JSON.parse(fs.readFileSync(path.join(run, 'model', 'config.json'), 'utf8'));
     writeFileAtomic(path.join(out, 'config.json'), `${JSON.stringify({ ...cfg, ...keep }, null, 2)}\n`);
     return cfg.trainedWith.steps as number;
@@ -157,7 +157,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(out, { recursive: true });
   const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8'));
   const step = await exportNetwork(run, out, config);
-  fs.copyFileSync(path.join(run, 'config.json'), path.join(out, 'run_config.json'));
+  writeFileAtomic(path.join(out, 'run_config.json'), fs.readFileSync(path.join(run, 'config.json')));
   const records = readJsonl(path.join(run, 'metrics.jsonl')).filter((r) => r.step <= step);
   writeFileAtomic(path.join(out, 'metrics.jsonl'), `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
   const runs = [{ label: config.initFrom ? 'ft' : 'scratch', records }];
@@ -175,7 +175,7 @@ async function main(): Promise<void> {
   const dataEvent = records.find((r) => r.type === 'event' && r.event === 'data');
   const events = records.filter((r) => r.type === 'event' && !['checkpoint', 'data'].includes(r.event as string));
   const evaluation = values.evaluation ? JSON.parse(fs.readFileSync(values.evaluation, 'utf8')) as { rows: PhotoRow[]; backend: string; seconds: number; options: unknown; seeds: number[] } : null;
-  if (values.evaluation) fs.copyFileSync(values.evaluation, path.join(out, 'evaluation_photos.json'));
+  if (values.evaluation) writeFileAtomic(path.join(out, 'evaluation_photos.json'), fs.readFileSync(values.evaluation));
   const calibrationFile = path.join(out, 'calibration.json');
   const calibration = fs.existsSync(calibrationFile) ? JSON.parse(fs.readFileSync(calibrationFile, 'utf8')) as Calibration : null;
   const d = config.data;

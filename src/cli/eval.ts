@@ -14,11 +14,12 @@
  * Errors name the file or folder: missing or empty folders, a file with no counterpart, two files
  * with one stem, size mismatches, unreadable images.
  */
-import { promises as fs } from 'fs';
 import { CocoFileReport, evaluateCocoFiles } from '../evaluate/coco_files';
 import { evaluateFolders, FolderEvalReport, MaskAggregate } from '../evaluate/folder_eval';
 import { CocoIouType, CocoSummary } from '../metrics/coco_eval';
-import { FlagSpecs, formatUsage, parseFlags } from './parse_flags';
+import { writeFileAtomic } from '../util/atomic_write';
+import { assertOutputIsNotInput, FlagPath, prepareOutputFile } from './output_paths';
+import { FlagSpecs, formatUsage, ParsedFlags, parseFlags } from './parse_flags';
 import { UsageError } from './usage_error';
 
 export const EVAL_FLAGS: FlagSpecs = {
@@ -83,12 +84,22 @@ function parseIouTypes(value: string | undefined): CocoIouType[] {
   throw new UsageError(`segrefiner eval: --iou-type must be one of segm, boundary, both, but got '${value}'.`, formatUsage('eval', EVAL_FLAGS));
 }
 
+/** --out is checked before the scoring: a .json file that is none of the inputs, writable. */
+function checkEvalOutput(flags: ParsedFlags, usage: string): void {
+  if (flags.out === undefined) return;
+  const out: FlagPath = { flag: 'out', path: String(flags.out) };
+  const inputs = ['pred', 'gt', 'coarse', 'coco-gt', 'coco-results'].filter((n) => flags[n] !== undefined).map((n) => ({ flag: n, path: String(flags[n]) }));
+  assertOutputIsNotInput('eval', out, inputs, usage);
+  prepareOutputFile('eval', out, ['.json']);
+}
+
 export async function runEval(argv: string[]): Promise<number> {
   const flags = parseFlags('eval', argv, EVAL_FLAGS);
   const usage = formatUsage('eval', EVAL_FLAGS);
   const coco = flags['coco-gt'] !== undefined || flags['coco-results'] !== undefined;
   const folders = flags.pred !== undefined || flags.gt !== undefined || flags.coarse !== undefined || flags.dis !== undefined;
   if (coco && folders) throw new UsageError('segrefiner eval: --coco-gt/--coco-results must not be combined with --pred/--gt/--coarse/--dis.', usage);
+  checkEvalOutput(flags, usage);
   let report: FolderEvalReport | CocoFileReport;
   if (coco) {
     if (flags['coco-gt'] === undefined || flags['coco-results'] === undefined) throw new UsageError('segrefiner eval: COCO mode needs both --coco-gt and --coco-results.', usage);
@@ -101,7 +112,7 @@ export async function runEval(argv: string[]): Promise<number> {
     console.log(formatFolderTable(report));
   }
   if (flags.out !== undefined) {
-    await fs.writeFile(String(flags.out), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileAtomic(String(flags.out), `${JSON.stringify(report, null, 2)}\n`);
     console.log(`wrote ${flags.out}`);
   }
   return 0;

@@ -17,10 +17,12 @@ import { readBinaryMask, writeMaskPng, writeProbabilityPng } from '../data/mask_
 import { computeBoundaryAccuracy } from '../metrics/boundary_accuracy';
 import { computeBoundaryIou } from '../metrics/boundary_iou';
 import { computeIou } from '../metrics/iou';
-import { RefineOptionsInput, RefineResult, RefineStep } from '../refine/options';
+import { MAX_BATCH_SIZE, RefineOptionsInput, RefineResult, RefineStep } from '../refine/options';
 import { SegRefiner } from '../refine/refiner';
 import { DEFAULT_MODEL_DIR } from '../refine/shipped_models';
 import type { BinaryMask, RgbImage } from '../types';
+import { MAX_SEED } from '../util/rng';
+import { assertInputsExist, assertOutputIsNotInput, FlagPath, prepareOutputFile, prepareOutputFolder } from './output_paths';
 import { FlagSpecs, formatUsage, ParsedFlags, parseFlags } from './parse_flags';
 import { UsageError } from './usage_error';
 
@@ -66,11 +68,14 @@ export async function loadRefinerFromFlag(model: string | undefined, command: st
   return SegRefiner.load(model);
 }
 
-function integerFlag(flags: ParsedFlags, name: string, command: string, usage: string): number | undefined {
+/** An integer flag in [lo, hi], or undefined when not given; anything else is a usage error. */
+function integerFlag(flags: ParsedFlags, name: string, range: [number, number], command: string, usage: string): number | undefined {
   const raw = flags[name];
   if (raw === undefined) return undefined;
-  const v = Number(raw);
-  if (!Number.isInteger(v)) throw new UsageError(`segrefiner ${command}: --${name} must be an integer, but got '${String(raw)}'.`, usage);
+  const v = Number(raw), [lo, hi] = range;
+  if (String(raw).trim() === '' || !Number.isInteger(v) || v < lo || v > hi) {
+    throw new UsageError(`segrefiner ${command}: --${name} must be an integer in [${lo}, ${hi}], but got '${String(raw)}'.`, usage);
+  }
   return v;
 }
 
@@ -81,8 +86,11 @@ export function refineOptionsFromFlags(flags: ParsedFlags, command: string, usag
     if (!['auto', 'instance', 'hr'].includes(String(flags.mode))) throw new UsageError(`segrefiner ${command}: --mode must be one of auto, instance, hr, but got '${String(flags.mode)}'.`, usage);
     o.mode = flags.mode as RefineOptionsInput['mode'];
   }
-  const steps = integerFlag(flags, 'steps', command, usage), seed = integerFlag(flags, 'seed', command, usage), batch = integerFlag(flags, 'batch', command, usage);
-  const minArea = integerFlag(flags, 'min-area', command, usage);
+  // ranges known before the model loads; the upper bound of steps depends on the model and is checked there
+  const steps = integerFlag(flags, 'steps', [1, Number.MAX_SAFE_INTEGER], command, usage);
+  const seed = integerFlag(flags, 'seed', [0, MAX_SEED], command, usage);
+  const batch = integerFlag(flags, 'batch', [1, MAX_BATCH_SIZE], command, usage);
+  const minArea = integerFlag(flags, 'min-area', [0, Number.MAX_SAFE_INTEGER], command, usage);
   if (flags['auto-hr-factor'] !== undefined) {
     const f = Number(flags['auto-hr-factor']);
     if (!(f > 0)) throw new UsageError(`segrefiner ${command}: --auto-hr-factor must be a positive number, but got '${String(flags['auto-hr-factor'])}'.`, usage);
@@ -171,11 +179,9 @@ async function runOne(refiner: SegRefiner, flags: ParsedFlags, options: RefineOp
   const { image, mask } = await readPair(String(flags.image), String(flags.mask));
   const gt = flags.gt === undefined ? null : await readGt(String(flags.gt), mask);
   const stepsDir = flags['save-steps'] === undefined ? null : String(flags['save-steps']);
-  if (stepsDir) fs.mkdirSync(stepsDir, { recursive: true });
   const start = Date.now();
   refiner.setImage(image);
   const r = await refiner.refine(mask, { ...options, ...(stepsDir ? { onStep: (s: RefineStep) => saveStep(stepsDir, s) } : {}) });
-  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   await writeMaskPng(r.mask, out);
   console.log(`${flags.mask} → ${out} (${describe(r)}, ${((Date.now() - start) / 1000).toFixed(1)} s)`);
   if (gt) console.log(formatMetricsTable([{ coarse: score(gt, mask), refined: score(gt, r.mask) }]));
@@ -188,7 +194,6 @@ async function runFolder(refiner: SegRefiner, flags: ParsedFlags, options: Refin
   const gtByStem = flags.gt === undefined ? null
     : new Map(loadPairedFolder('.', { imagesDir: rel(flags.images), masksDir: rel(flags.gt) }, 'segrefiner refine --gt').items.map((i) => [i.stem, i.maskPath]));
   const outDir = String(flags.out);
-  fs.mkdirSync(outDir, { recursive: true });
   const failures: string[] = [], rows: { coarse: PairScores; refined: PairScores }[] = [];
   const n = ds.items.length, start = Date.now();
   for (const [k, item] of ds.items.entries()) {
@@ -221,6 +226,26 @@ async function runFolder(refiner: SegRefiner, flags: ParsedFlags, options: Refin
   return failures.length > 0 ? 1 : 0;
 }
 
+/** The given paths among `names`, as FlagPaths. */
+function givenPaths(flags: ParsedFlags, names: string[]): FlagPath[] {
+  return names.filter((n) => flags[n] !== undefined).map((n) => ({ flag: n, path: String(flags[n]) }));
+}
+
+/** Before any work: outputs are not inputs, and can be written (output_paths.ts). */
+function checkRefineOutputs(flags: ParsedFlags, one: boolean, usage: string): void {
+  const inputs = givenPaths(flags, one ? ['image', 'mask', 'gt'] : ['images', 'masks', 'gt']);
+  const out = { flag: 'out', path: String(flags.out) };
+  assertInputsExist('refine', inputs, one ? 'file' : 'folder');
+  assertOutputIsNotInput('refine', out, inputs, usage);
+  if (one) prepareOutputFile('refine', out, ['.png']);
+  else prepareOutputFolder('refine', out);
+  const [steps] = givenPaths(flags, ['save-steps']);
+  if (steps) {
+    assertOutputIsNotInput('refine', steps, [...inputs, out], usage);
+    prepareOutputFolder('refine', steps);
+  }
+}
+
 export async function runRefine(argv: string[]): Promise<number> {
   const flags = parseFlags('refine', argv, REFINE_FLAGS);
   const usage = formatUsage('refine', REFINE_FLAGS);
@@ -231,6 +256,7 @@ export async function runRefine(argv: string[]): Promise<number> {
   if (flags.out === undefined) throw new UsageError('segrefiner refine: --out is required.', usage);
   if (folder && flags['save-steps'] !== undefined) throw new UsageError('segrefiner refine: --save-steps works with one image (--image) only.', usage);
   const options = refineOptionsFromFlags(flags, 'refine', usage);
+  checkRefineOutputs(flags, one, usage);
   await initBackend();
   const refiner = await loadRefinerFromFlag(flags.model as string | undefined, 'refine');
   try {

@@ -20,6 +20,7 @@ import { RefineOptionsInput } from '../refine/options';
 import { SegRefiner } from '../refine/refiner';
 import { writeFileAtomic } from '../util/atomic_write';
 import { decodeRle, encodeMask, rleToString } from '../util/coco_rle';
+import { assertInputsExist, assertOutputIsNotInput, prepareOutputFile } from './output_paths';
 import { FlagSpecs, formatUsage, parseFlags } from './parse_flags';
 import { loadRefinerFromFlag, MODEL_FLAGS, refineOptionsFromFlags } from './refine';
 import { UsageError } from './usage_error';
@@ -125,7 +126,6 @@ export async function refineCocoFile(refiner: SegRefiner, opts: { images: string
     log(`[${k + 1}/${ids.length}] image_id ${id}: ${results.length - passed} refined, ${passed} passed through, ${masks.length - nonEmpty.length} empty`);
   }
   refiner.reset();
-  fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
   writeFileAtomic(opts.out, JSON.stringify(json));
   return summary;
 }
@@ -137,6 +137,11 @@ export async function runRefineCoco(argv: string[]): Promise<number> {
     if (flags[name] === undefined) throw new UsageError(`segrefiner refine-coco: --${name} is required.`, usage);
   }
   const options = refineOptionsFromFlags(flags, 'refine-coco', usage);
+  const out = { flag: 'out', path: String(flags.out) };
+  assertInputsExist('refine-coco', [{ flag: 'results', path: String(flags.results) }, ...(flags.annotations === undefined ? [] : [{ flag: 'annotations', path: String(flags.annotations) }])], 'file');
+  assertInputsExist('refine-coco', [{ flag: 'images', path: String(flags.images) }], 'folder');
+  assertOutputIsNotInput('refine-coco', out, ['images', 'results', 'annotations'].filter((n) => flags[n] !== undefined).map((n) => ({ flag: n, path: String(flags[n]) })), usage);
+  prepareOutputFile('refine-coco', out, ['.json']);
   await initBackend();
   const refiner = await loadRefinerFromFlag(flags.model as string | undefined, 'refine-coco');
   try {

@@ -23,7 +23,13 @@ export function trainConfigFromFlags(flags: { config?: string; set?: string[]; r
   if (flags.resume) {
     const file = path.join(flags.resume, 'config.json');
     if (!fs.existsSync(file)) throw new Error(`segrefiner train --resume: ${file} must exist, but it does not.`);
-    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as TrainConfig;
+    let saved: TrainConfig;
+    try {
+      saved = JSON.parse(fs.readFileSync(file, 'utf8')) as TrainConfig;
+    } catch (error) {
+      throw new Error(`segrefiner train --resume: ${file} must be the run's JSON config, but reading it failed: ${(error as Error).message}`, { cause: error });
+    }
+    if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) throw new Error(`segrefiner train --resume: ${file} must hold a JSON object (the run's config), but holds ${JSON.stringify(saved)?.slice(0, 40)}.`);
     const withRunDir = { ...saved, outDir: path.dirname(flags.resume), name: path.basename(flags.resume) };
     return resolveTrainConfig(applyOverrides(withRunDir as unknown as Record<string, unknown>, flags.set ?? []));
   }

@@ -62,6 +62,22 @@ function sizeOf(seg: Json, where: string): [number, number] {
   return [size[0], size[1]];
 }
 
+/**
+ * Polygon vertices must lie within the image grown by its own size on every side. pycocotools'
+ * rasteriser walks every edge in fifth-pixel steps, so a vertex at 1e7 allocates gigabytes (1e6 took
+ * 1.6 GB; 1e7 crashed V8) while only the part inside the image matters. Clipping would change which
+ * pixels the upstream rasteriser sets near the border; a vertex this far out is a unit or parsing
+ * error anyway, so it is refused, named, instead.
+ */
+function assertNearImage(poly: number[], height: number, width: number, where: string): void {
+  for (let j = 0; j < poly.length; j += 2) {
+    const x = poly[j], y = poly[j + 1];
+    if (x < -width || x > 2 * width || y < -height || y > 2 * height) {
+      throw new Error(`${where}: vertices must lie within [${-width}, ${2 * width}]×[${-height}, ${2 * height}] (the ${width}×${height} image grown by its size), but vertex ${j / 2} is (${x}, ${y}).`);
+    }
+  }
+}
+
 function polygonsToRle(polygons: unknown[], height: number, width: number, where: string): Rle {
   polygons.forEach((poly, i) => {
     if (!Array.isArray(poly) || !poly.every((v) => typeof v === 'number' && Number.isFinite(v))) {
@@ -72,6 +88,7 @@ function polygonsToRle(polygons: unknown[], height: number, width: number, where
     if (poly.length < min) throw new Error(`${where}: polygon #${i} must have at least ${min} coordinates, but got ${poly.length}.`);
   });
   if (polygons.length === 0) throw new Error(`${where}: a polygon segmentation must have at least one polygon, but got [].`);
+  (polygons as number[][]).forEach((poly, i) => assertNearImage(poly, height, width, `${where}: polygon #${i}`));
   return rleMerge((polygons as number[][]).map((p) => rleFromPolygon(p, height, width)));
 }
 

@@ -9,6 +9,7 @@
  */
 import sharp from 'sharp';
 import type { RgbImage } from '../types';
+import { assertWithinPixelLimit, maxPixels } from './pixel_limit';
 
 export type { RgbImage };
 
@@ -19,13 +20,21 @@ export const IMAGE_STD: readonly [number, number, number] = [58.395, 57.12, 57.3
 /** The file types readImage and readBinaryMask accept, by extension (lower case, with the dot). */
 export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff'];
 
+/** A file argument must be a non-empty string (a JS caller may pass null or a Buffer). */
+export function assertPathArgument(file: unknown, where: string): asserts file is string {
+  if (typeof file !== 'string' || file === '') throw new Error(`${where}: file must be a path (a non-empty string), but got ${file === '' ? "''" : String(file)}.`);
+}
+
 /**
  * Reads JPEG / PNG / WebP / TIFF as 8-bit RGB with the EXIF orientation applied.
  * @returns HWC RGB, [height, width, 3]; height and width are those after the orientation
  */
 export async function readImage(file: string): Promise<RgbImage> {
+  assertPathArgument(file, 'readImage');
+  const size = await readImageSize(file);
+  assertWithinPixelLimit(size.height, size.width, `readImage: ${file}`);
   try {
-    const { data, info } = await sharp(file, { autoOrient: true })
+    const { data, info } = await sharp(file, { autoOrient: true, limitInputPixels: maxPixels() })
       .removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels instead of 3`);
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), height: info.height, width: info.width };
@@ -36,6 +45,7 @@ export async function readImage(file: string): Promise<RgbImage> {
 
 /** Image size after the EXIF orientation, from the header only (no decoding). */
 export async function readImageSize(file: string): Promise<{ height: number; width: number }> {
+  assertPathArgument(file, 'readImageSize');
   try {
     const meta = await sharp(file).metadata();
     return { height: meta.autoOrient.height, width: meta.autoOrient.width };

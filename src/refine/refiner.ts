@@ -129,6 +129,7 @@ export class SegRefiner {
    */
   static async load(modelPath: string = DEFAULT_MODEL_DIR): Promise<SegRefiner> {
     const where = `SegRefiner.load(${modelPath})`;
+    if (typeof modelPath !== 'string' || modelPath === '') throw new Error(`${where}: modelPath must be a model folder or .pth path (a non-empty string), but got ${JSON.stringify(modelPath)}.`);
     if (!fs.existsSync(modelPath)) throw new Error(`${where}: the model must be a model folder or a .pth checkpoint, but ${modelPath} does not exist.`);
     if (fs.statSync(modelPath).isFile()) {
       if (!/\.pth?$/.test(modelPath)) throw new Error(`${where}: a model file must be a PyTorch checkpoint (.pth), but got ${modelPath}; our format is a folder.`);
@@ -183,6 +184,7 @@ export class SegRefiner {
   /** Sets the image that following refine calls use. HWC RGB bytes; copied, so the caller may reuse its buffer. */
   setImage(image: RgbImage): void {
     this.checkAlive('setImage');
+    if (typeof image !== 'object' || image === null) throw new Error(`SegRefiner.setImage: image must be an RgbImage {data, height, width}, but got ${String(image)}.`);
     const { data, height, width } = image;
     if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
       throw new Error(`SegRefiner.setImage: image height and width must be positive integers, but got ${height}×${width}.`);
@@ -228,6 +230,7 @@ export class SegRefiner {
   }
 
   private validateMask(mask: BinaryMask, image: RgbImage, where: string, label: string): void {
+    if (typeof mask !== 'object' || mask === null) throw new Error(`${where}: ${label} must be a BinaryMask {data, height, width}, but got ${String(mask)}.`);
     if (mask.height !== image.height || mask.width !== image.width) {
       throw new Error(`${where}: ${label} must have the image's size ${image.height}×${image.width}, but got ${mask.height}×${mask.width}.`);
     }
@@ -245,6 +248,8 @@ export class SegRefiner {
 
   private async run(masks: BinaryMask[], callerOptions: RefineOptionsInput, where: string): Promise<RefineResult[]> {
     this.checkAlive(where.split('.')[1]);
+    if (!Array.isArray(masks)) throw new Error(`${where}: masks must be an array of BinaryMask, but got ${String(masks)}.`);
+    if (typeof callerOptions !== 'object' || callerOptions === null) throw new Error(`${where}: options must be an object (or omitted), but got ${String(callerOptions)}.`);
     const input = withModelDefaults(this.defaults, callerOptions);
     const image = this.image;
     if (!image) throw new Error(`${where}: an image must be set with setImage(...) before refining.`);

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import { DiffusionConfig, resolveDiffusionConfig } from '../diffusion/config';
 import { CoarseMix, checkCoarseMix, TRAIN_COARSE_MIX } from '../data/coarse_mix';
+import { MAX_SEED } from '../util/rng';
 import { checkImageSize, PAPER_UNET_CONFIG, resolveUNetConfig, UNetConfig } from '../model/config';
 import { AdamWConfig, DEFAULT_ADAMW_CONFIG } from './adamw';
 
@@ -117,6 +118,9 @@ export function resolveTrainConfig(partial: Record<string, unknown> = {}): Train
     ['validation.every', c.validation.every], ['checkpointEvery', c.checkpointEvery], ['sampleEvery', c.sampleEvery], ['logEvery', c.logEvery]];
   for (const [k, v] of positiveInts) if (!Number.isInteger(v) || v < 1) throw new Error(`resolveTrainConfig: ${k} must be a positive integer, but got ${v}.`);
   checkImageSize(c.model, c.imageSize, 'resolveTrainConfig');
+  checkStepSize(c);
+  // the loop also seeds its sampler with seed + 1, which must stay a 32-bit seed
+  if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > MAX_SEED - 1) throw new Error(`resolveTrainConfig: seed must be an integer in [0, ${MAX_SEED - 1}], but got ${c.seed}.`);
   if (!(c.optimizer.lr > 0)) throw new Error(`resolveTrainConfig: optimizer.lr must be > 0, but got ${c.optimizer.lr}.`);
   if (!['stop', 'rollback'].includes(c.collapse.action)) throw new Error(`resolveTrainConfig: collapse.action must be 'stop' or 'rollback', but got '${c.collapse.action}'.`);
   checkDataConfig(c);
@@ -124,6 +128,20 @@ export function resolveTrainConfig(partial: Record<string, unknown> = {}): Train
     throw new Error(`resolveTrainConfig: model.numTimesteps (${c.model.numTimesteps}) must equal diffusion.numTimesteps (${c.diffusion.numTimesteps}).`);
   }
   return c;
+}
+
+/**
+ * Pixels one training step may hold (batchSize·imageSize²): 2^27, 256× the paper's 8×256². A larger
+ * step cannot fit in memory on any backend here; without the limit a typo (batchSize=1e9) makes the
+ * process grow until the machine runs out of memory instead of failing.
+ */
+export const MAX_STEP_PIXELS = 2 ** 27;
+
+function checkStepSize(c: TrainConfig): void {
+  const pixels = c.batchSize * c.imageSize * c.imageSize;
+  if (pixels > MAX_STEP_PIXELS) {
+    throw new Error(`resolveTrainConfig: batchSize·imageSize² must be at most ${MAX_STEP_PIXELS} pixels a step, but got ${c.batchSize}·${c.imageSize}² = ${pixels}.`);
+  }
 }
 
 const DATA_KINDS: readonly TrainDataKind[] = ['synthetic', 'coco-instances', 'hr-folder', 'photo-folders'];
