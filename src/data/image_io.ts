@@ -7,7 +7,7 @@
  * dropped, not composited; greyscale is copied to the three channels; 16-bit input is reduced to
  * 8 bits; CMYK and other colour spaces are converted to sRGB. Truncated or corrupt files are errors.
  */
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import type { RgbImage } from '../types';
 import { assertWithinPixelLimit, maxPixels } from './pixel_limit';
 
@@ -31,15 +31,21 @@ export function assertPathArgument(file: unknown, where: string): asserts file i
  */
 export async function readImage(file: string): Promise<RgbImage> {
   assertPathArgument(file, 'readImage');
-  const size = await readImageSize(file);
-  assertWithinPixelLimit(size.height, size.width, `readImage: ${file}`);
+  const unreadable = (error: unknown) => new Error(`readImage: ${file} must be a readable image (JPEG, PNG, WebP or TIFF), but reading failed: ${(error as Error).message}`, { cause: error });
+  let meta: Metadata;
+  try {
+    meta = await sharp(file).metadata();
+  } catch (error) {
+    throw unreadable(error);
+  }
+  assertWithinPixelLimit(meta.autoOrient.height, meta.autoOrient.width, `readImage: ${file}`);
   try {
     const { data, info } = await sharp(file, { autoOrient: true, limitInputPixels: maxPixels() })
       .removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels instead of 3`);
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), height: info.height, width: info.width };
   } catch (error) {
-    throw new Error(`readImage: ${file} must be a readable image (JPEG, PNG, WebP or TIFF), but reading failed: ${(error as Error).message}`, { cause: error });
+    throw unreadable(error);
   }
 }
 
