@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The `segrefiner` command. Each subcommand lives in its own file and parses its own flags strictly;
- * this file only dispatches. Exit codes: 0 ok, 1 the job failed, 2 a usage error.
+ * this file only dispatches. Exit codes: 0 ok, 1 the job failed, 2 a usage error, 130/143 a job
+ * stopped by SIGINT/SIGTERM (train).
  */
 import { COARSEN_FLAGS, runCoarsen } from './coarsen';
 import { CONVERT_FLAGS, runConvert } from './convert';

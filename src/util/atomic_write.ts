@@ -8,7 +8,7 @@ import * as path from 'path';
 
 export function writeFileAtomic(file: string, data: string | Uint8Array | readonly Uint8Array[]): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  const tmp = tempPathFor(file);
   try {
     const fd = fs.openSync(tmp, 'w');
     try {
@@ -23,4 +23,15 @@ export function writeFileAtomic(file: string, data: string | Uint8Array | readon
     fs.rmSync(tmp, { force: true });
     throw error;
   }
+}
+
+/** The temp file next to `file` that this process writes before renaming: `<file>.tmp-<pid>-<ms>`. */
+export function tempPathFor(file: string): string {
+  return `${file}.tmp-${process.pid}-${Date.now()}`;
+}
+
+/** The writer's pid if `name` is a temp file name of tempPathFor, else null. */
+export function tempFileWriter(name: string): number | null {
+  const m = /\.tmp-(\d+)-\d+$/.exec(name);
+  return m ? Number(m[1]) : null;
 }
