@@ -15,7 +15,7 @@ import { IMAGE_EXTENSIONS } from '../data/image_io';
 import { readBinaryMask, writeMaskPng } from '../data/mask_io';
 import { computeIou } from '../metrics/iou';
 import { createRng, fileSeed, MAX_SEED } from '../util/rng';
-import { assertOutputIsNotInput, prepareOutputFolder } from './output_paths';
+import { assertOutputIsNotInput, lockOutputFolder, prepareOutputFolder } from './output_paths';
 import { FlagSpecs, formatUsage, parseFlags } from './parse_flags';
 import { UsageError } from './usage_error';
 
@@ -83,6 +83,16 @@ export async function runCoarsen(argv: string[]): Promise<number> {
   const args = parseCoarsenArgs(argv);
   const { files, others } = listMasks(args.masks);
   prepareOutputFolder('coarsen', { flag: 'out', path: args.out });
+  const lock = lockOutputFolder('coarsen', { flag: 'out', path: args.out });
+  try {
+    return await coarsenFiles(args, files, others);
+  } finally {
+    lock.release();
+  }
+}
+
+/** Writes one coarse mask per file, prints each IoU and the mean; 1 if any file failed. */
+async function coarsenFiles(args: CoarsenArgs, files: string[], others: string[]): Promise<number> {
   const failures: string[] = [], ious: number[] = [], written = new Map<string, string>();
   let empty = 0;
   for (const name of files) {

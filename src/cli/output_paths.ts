@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { acquireFileLock, FileLock } from '../util/file_lock';
 import { UsageError } from './usage_error';
 
 /** A command-line path with the flag that gave it, for messages. */
@@ -82,5 +83,21 @@ export function assertInputsExist(command: string, inputs: FlagPath[], kind: 'fi
     const stat = fs.statSync(input.path, { throwIfNoEntry: false });
     const ok = kind === 'file' ? stat?.isFile() : stat?.isDirectory();
     if (!ok) throw new Error(`segrefiner ${command}: --${input.flag} ${input.path} must be an existing ${kind}, but it ${stat ? `is not a ${kind}` : 'does not exist'}.`);
+  }
+}
+
+/** The lock file a command holds in its output folder while it writes there. */
+export const OUTPUT_LOCK_FILE = '.segrefiner.lock';
+
+/**
+ * Locks an output folder for this process: two commands writing one folder would mix their results
+ * silently (each file is whole, but from either run). A second writer is refused, naming the first;
+ * a lock left by a killed process is taken over. Release it when the writing is done.
+ */
+export function lockOutputFolder(command: string, out: FlagPath): FileLock {
+  try {
+    return acquireFileLock(path.join(out.path, OUTPUT_LOCK_FILE), `the output folder ${out.path}`);
+  } catch (error) {
+    throw new Error(`segrefiner ${command}: --${out.flag} ${out.path} must not be written by another command at the same time, but ${(error as Error).message.replace(/^acquireFileLock: /, '')}`, { cause: error });
   }
 }

@@ -22,7 +22,7 @@ import { SegRefiner } from '../refine/refiner';
 import { DEFAULT_MODEL_DIR } from '../refine/shipped_models';
 import type { BinaryMask, RgbImage } from '../types';
 import { MAX_SEED } from '../util/rng';
-import { assertInputsExist, assertOutputIsNotInput, FlagPath, prepareOutputFile, prepareOutputFolder } from './output_paths';
+import { assertInputsExist, assertOutputIsNotInput, FlagPath, lockOutputFolder, prepareOutputFile, prepareOutputFolder } from './output_paths';
 import { FlagSpecs, formatUsage, ParsedFlags, parseFlags } from './parse_flags';
 import { UsageError } from './usage_error';
 
@@ -194,6 +194,17 @@ async function runFolder(refiner: SegRefiner, flags: ParsedFlags, options: Refin
   const gtByStem = flags.gt === undefined ? null
     : new Map(loadPairedFolder('.', { imagesDir: rel(flags.images), masksDir: rel(flags.gt) }, 'segrefiner refine --gt').items.map((i) => [i.stem, i.maskPath]));
   const outDir = String(flags.out);
+  const lock = lockOutputFolder('refine', { flag: 'out', path: outDir });
+  try {
+    return await refineFolderItems(refiner, ds, gtByStem, flags, options, outDir);
+  } finally {
+    lock.release();
+  }
+}
+
+/** Refines every pair of the folder into outDir, with progress lines, the metrics table and the failures. */
+async function refineFolderItems(refiner: SegRefiner, ds: ReturnType<typeof loadPairedFolder>, gtByStem: Map<string, string> | null,
+  flags: ParsedFlags, options: RefineOptionsInput, outDir: string): Promise<number> {
   const failures: string[] = [], rows: { coarse: PairScores; refined: PairScores }[] = [];
   const n = ds.items.length, start = Date.now();
   for (const [k, item] of ds.items.entries()) {

@@ -12,6 +12,8 @@ import sharp from 'sharp';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { main } from '../../src/cli/main';
+import { OUTPUT_LOCK_FILE } from '../../src/cli/output_paths';
+import { processStartTicks } from '../../src/util/process_info';
 import { readSafetensors, writeSafetensors } from '../../src/model/checkpoint/safetensors';
 import { readBinaryMask, readImage, SegRefiner, writeMaskPng } from '../../src';
 import { useTestBackend } from '../helpers/backend';
@@ -84,6 +86,9 @@ async function makeSandbox(): Promise<void> {
   modelWithWeight(at('model_inf'), Infinity);
   modelWithHeader(at('model_dtype'), (e) => { e.dtype = 'I8'; });
   modelWithHeader(at('model_offsets'), (e) => { e.data_offsets = [0, 1e12]; });
+  // an output folder another (live) command is writing: this test process stands in for it
+  fs.mkdirSync(at('busy_out'));
+  fs.writeFileSync(at('busy_out', OUTPUT_LOCK_FILE), JSON.stringify({ pid: process.pid, host: os.hostname(), procStart: processStartTicks(process.pid), startedAt: new Date().toISOString(), command: 'segrefiner refine (another run)' }));
   fs.mkdirSync(at('run_bad_config'));
   fs.writeFileSync(at('run_bad_config', 'config.json'), '{"name": "x", "steps": ');
 }
@@ -162,6 +167,8 @@ const CLI_CASES: Record<string, CliCase> = {
   'refine: a model with an Inf weight': [[...one, '--out', 'r.png', '--model', 'model_inf'], 1, /weights must be finite, but '[\w.]+' holds Infinity at element 3/],
   'refine: a safetensors dtype it cannot read': [[...one, '--out', 'r.png', '--model', 'model_dtype'], 1, /readSafetensors\(.*model\.safetensors\): tensor '[\w.]+' must have dtype F32, F64, F16 or BF16, but has "I8"/],
   'refine: safetensors offsets past the end': [[...one, '--out', 'r.png', '--model', 'model_offsets'], 1, /tensor '[\w.]+' must lie inside the file's \d+ data bytes, but ends at byte 1000000000000 \(truncated\?\)/],
+  'refine: folder --out in use by another command': [[...folder, '--out', 'busy_out'], 1, /--out busy_out must not be written by another command at the same time, but .*busy_out\/\.segrefiner\.lock is held by pid \d+/],
+  'coarsen: --out in use by another command': [['coarsen', '--masks', 'masks', '--out', 'busy_out'], 1, /coarsen: --out busy_out must not be written by another command at the same time/],
   'coarsen: --out is a symlink to the masks': [['coarsen', '--masks', 'masks', '--out', 'masks_link'], 2, /coarsen: --out must differ from --masks \(the input would be overwritten\)/],
   'coarsen: --seed 2^32': [['coarsen', '--masks', 'masks', '--out', 'c', '--seed', '4294967296'], 2, /--seed must be an integer in \[0, 4294967295\], but got '4294967296'/],
   'coarsen: --out is an existing file': [['coarsen', '--masks', 'masks', '--out', 'existing_file.txt'], 1, /--out existing_file\.txt must be a folder, but it is an existing file/],
