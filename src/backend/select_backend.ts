@@ -4,7 +4,8 @@
  *   → wasm with SIMD and threads (+ the training kernels) → the pure-JS cpu backend.
  * Force one with `initBackend({backend})` or `SEGREFINER_BACKEND=tensorflow|wasm|cpu`;
  * set the wasm thread count with `{threads}` or `SEGREFINER_THREADS`.
- * Nothing else in src/ calls tf.setBackend.
+ * Nothing else in src/ calls tf.setBackend, except the web page's src/web/browser_backend.ts (a browser
+ * has other backends: webgpu, webgl, wasm).
  */
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs';

@@ -1,6 +1,6 @@
 /**
- * Reading photos as 8-bit RGB with sharp, and the paper's input normalisation (method.md §2: RGB,
- * mean (123.675, 116.28, 103.53), std (58.395, 57.12, 57.375), the mmdet/ImageNet values).
+ * Reading photos as 8-bit RGB with sharp (the paper's input normalisation, re-exported here, is in
+ * normalize_image.ts, which the browser shares).
  *
  * What readImage does with unusual files, on purpose (cv2.imread(IMREAD_COLOR) does the same, and the
  * upstream pipeline reads images with it): the EXIF orientation is applied; an alpha channel is
@@ -13,9 +13,7 @@ import { assertWithinPixelLimit, maxPixels } from './pixel_limit';
 
 export type { RgbImage };
 
-/** Per-channel mean and std of the paper's normalisation (RGB order, 0–255 scale). */
-export const IMAGE_MEAN: readonly [number, number, number] = [123.675, 116.28, 103.53];
-export const IMAGE_STD: readonly [number, number, number] = [58.395, 57.12, 57.375];
+export { IMAGE_MEAN, IMAGE_STD, normalizeImage } from './normalize_image';
 
 /** The file types readImage and readBinaryMask accept, by extension (lower case, with the dot). */
 export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.webp', '.tif', '.tiff'];
@@ -58,19 +56,4 @@ export async function readImageSize(file: string): Promise<{ height: number; wid
   } catch (error) {
     throw new Error(`readImageSize: ${file} must be a readable image, but reading its header failed: ${(error as Error).message}`, { cause: error });
   }
-}
-
-/**
- * The network's image input: (value − mean[c]) / std[c] per channel, HWC float32, RGB order.
- * @returns [height, width, 3] row-major, a new array
- */
-export function normalizeImage(img: RgbImage): Float32Array {
-  const n = img.height * img.width;
-  if (img.data.length !== n * 3) throw new Error(`normalizeImage: img.data must hold height·width·3 = ${n * 3} values, but got ${img.data.length}.`);
-  const out = new Float32Array(n * 3);
-  const scale = IMAGE_STD.map((s) => 1 / s);
-  for (let i = 0; i < n * 3; i += 3) {
-    for (let c = 0; c < 3; c++) out[i + c] = (img.data[i + c] - IMAGE_MEAN[c]) * scale[c];
-  }
-  return out;
 }

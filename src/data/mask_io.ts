@@ -3,7 +3,8 @@
  * as 8-bit greyscale PNGs.
  *
  * readBinaryMask rules (foreground = value > 128 on the 8-bit scale, CascadePSP's eval_post.py; the
- * upstream SegRefiner reads ≥ 128, which is the same on 0/255 masks):
+ * upstream SegRefiner reads ≥ 128, which is the same on 0/255 masks; the pixel rules live in
+ * mask_pixels.ts, which the web page shares):
  * - 8-bit greyscale (also 1/2/4-bit, expanded to 0–255 by libpng): value > 128.
  * - 16-bit greyscale: value > 128·257 = 32896, the same threshold on the 16-bit scale.
  * - RGB(A) stored masks whose three channels are equal at every pixel: as greyscale. If any pixel's
@@ -27,38 +28,22 @@ import sharp, { type Metadata } from 'sharp';
 import type { BinaryMask } from '../types';
 import { writeFileAtomic } from '../util/atomic_write';
 import { assertPathArgument } from './image_io';
+import { MASK_THRESHOLD, maskPixelProblem, thresholdMaskPixels, type MaskPixels } from './mask_pixels';
 import { assertWithinPixelLimit, maxPixels } from './pixel_limit';
 
-/** Foreground threshold on the 8-bit scale: value > 128. */
-export const MASK_THRESHOLD = 128;
+export { MASK_THRESHOLD };
 
 function fail(file: string, reason: string, cause?: unknown): never {
   throw new Error(`readBinaryMask: ${file} must be a readable mask image, but ${reason}`, cause === undefined ? undefined : { cause });
 }
 
-/** Decoded samples in RGB or RGBA order, 8- or 16-bit. */
-interface RawPixels {
-  values: Uint8Array | Uint16Array;
-  channels: number;
-  height: number;
-  width: number;
-  max: number;
-}
-
-async function decodeRgb(file: string, sixteenBit: boolean): Promise<RawPixels> {
+async function decodeRgb(file: string, sixteenBit: boolean): Promise<MaskPixels> {
   const pipeline = sharp(file, { autoOrient: true, limitInputPixels: maxPixels() });
   const { data, info } = sixteenBit
     ? await pipeline.toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true })
     : await pipeline.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   const values = sixteenBit ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : new Uint8Array(data.buffer, data.byteOffset, data.length);
   return { values, channels: info.channels, height: info.height, width: info.width, max: sixteenBit ? 65535 : 255 };
-}
-
-/** Index of the first pixel whose R, G, B differ, or −1. */
-function firstColourPixel(p: RawPixels): number {
-  const { values: v, channels: c } = p;
-  for (let i = 0, k = 0; i < v.length; i += c, k++) if (v[i] !== v[i + 1] || v[i] !== v[i + 2]) return k;
-  return -1;
 }
 
 /** PNG filter reconstruction for 1-byte pixels (palette), in place; rows are `rowBytes` long. */
@@ -142,27 +127,16 @@ export async function readBinaryMask(file: string): Promise<BinaryMask> {
     return fail(file, `reading failed: ${(error as Error).message}`, error);
   }
   assertWithinPixelLimit(meta.autoOrient.height, meta.autoOrient.width, `readBinaryMask: ${file}`);
-  let px: RawPixels;
+  let px: MaskPixels;
   try {
     px = await decodeRgb(file, meta.depth === 'ushort');
   } catch (error) {
     return fail(file, `reading failed: ${(error as Error).message}`, error);
   }
-  if (px.channels === 4) {
-    for (let i = 3; i < px.values.length; i += 4) {
-      if (px.values[i] !== px.max) fail(file, `it has a non-opaque alpha channel (pixel (${((i - 3) / 4) % px.width}, ${Math.floor((i - 3) / 4 / px.width)})); the foreground must be in the grey value, not in alpha.`);
-    }
-  }
-  const colour = firstColourPixel(px);
-  if (colour >= 0) {
-    if (meta.isPalette && meta.format === 'png') return readIndexMask(file, meta.orientation);
-    const at = `(${colour % px.width}, ${Math.floor(colour / px.width)})`;
-    fail(file, `its colour channels differ at pixel ${at} (an RGB colour mask); convert it to a single-channel greyscale mask.`);
-  }
-  const threshold = px.max === 255 ? MASK_THRESHOLD : MASK_THRESHOLD * 257;
-  const n = px.height * px.width, data = new Uint8Array(n);
-  for (let k = 0; k < n; k++) data[k] = px.values[k * px.channels] > threshold ? 1 : 0;
-  return { data, height: px.height, width: px.width };
+  const problem = maskPixelProblem(px);
+  if (problem?.kind === 'colour' && meta.isPalette && meta.format === 'png') return readIndexMask(file, meta.orientation);
+  if (problem) fail(file, problem.reason);
+  return thresholdMaskPixels(px);
 }
 
 function checkSize(where: string, length: number, height: number, width: number, what: string): void {

@@ -6,9 +6,12 @@
  */
 export const DEFAULT_MAX_PIXELS = 50_000_000;
 
-/** The limit in force: SEGREFINER_MAX_PIXELS (a positive integer) or the default. */
+/**
+ * The limit in force: SEGREFINER_MAX_PIXELS (a positive integer) or the default. A browser has no
+ * `process` (and no environment), so there the default applies.
+ */
 export function maxPixels(): number {
-  const raw = process.env.SEGREFINER_MAX_PIXELS;
+  const raw = typeof process === 'undefined' ? undefined : process.env?.SEGREFINER_MAX_PIXELS;
   if (raw === undefined || raw === '') return DEFAULT_MAX_PIXELS;
   const v = Number(raw);
   if (!Number.isSafeInteger(v) || v < 1) throw new Error(`SEGREFINER_MAX_PIXELS must be a positive integer (pixels), but got '${raw}'.`);
