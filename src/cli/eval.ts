@@ -14,10 +14,10 @@
  * Errors name the file or folder: missing or empty folders, a file with no counterpart, two files
  * with one stem, size mismatches, unreadable images.
  */
-import { promises as fs } from 'fs';
 import { CocoFileReport, evaluateCocoFiles } from '../evaluate/coco_files';
 import { evaluateFolders, FolderEvalReport, MaskAggregate } from '../evaluate/folder_eval';
 import { CocoIouType, CocoSummary } from '../metrics/coco_eval';
+import { writeFileAtomic } from '../util/atomic_write';
 import { FlagSpecs, formatUsage, parseFlags } from './parse_flags';
 import { UsageError } from './usage_error';
 
@@ -101,7 +101,7 @@ export async function runEval(argv: string[]): Promise<number> {
     console.log(formatFolderTable(report));
   }
   if (flags.out !== undefined) {
-    await fs.writeFile(String(flags.out), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileAtomic(String(flags.out), `${JSON.stringify(report, null, 2)}\n`);
     console.log(`wrote ${flags.out}`);
   }
   return 0;

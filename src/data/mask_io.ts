@@ -19,6 +19,7 @@ import * as fs from 'fs';
 import * as zlib from 'zlib';
 import sharp, { type Metadata } from 'sharp';
 import type { BinaryMask } from '../types';
+import { writeFileAtomic } from '../util/atomic_write';
 
 /** Foreground threshold on the 8-bit scale: value > 128. */
 export const MASK_THRESHOLD = 128;
@@ -155,7 +156,8 @@ function checkSize(where: string, length: number, height: number, width: number,
 
 async function writeGreyPng(where: string, grey: Uint8Array, height: number, width: number, file: string): Promise<void> {
   try {
-    await sharp(Buffer.from(grey.buffer, grey.byteOffset, grey.length), { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toFile(file);
+    const png = await sharp(Buffer.from(grey.buffer, grey.byteOffset, grey.length), { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+    writeFileAtomic(file, png); // a killed process never leaves a half-written mask (a resumed shard trusts what it finds)
   } catch (error) {
     throw new Error(`${where}: ${file} must be writable, but writing failed: ${(error as Error).message}`, { cause: error });
   }
