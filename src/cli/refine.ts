@@ -14,9 +14,7 @@ import { initBackend } from '../backend/select_backend';
 import { readImage } from '../data/image_io';
 import { loadPairedFolder } from '../data/folder_loaders';
 import { readBinaryMask, writeMaskPng, writeProbabilityPng } from '../data/mask_io';
-import { computeBoundaryAccuracy } from '../metrics/boundary_accuracy';
-import { computeBoundaryIou } from '../metrics/boundary_iou';
-import { computeIou } from '../metrics/iou';
+import { formatMetricsTable, RefineRow, scorePair } from '../evaluate/refine_table';
 import { RefineOptionsInput, RefineResult, RefineStep } from '../refine/options';
 import { SegRefiner } from '../refine/refiner';
 import { DEFAULT_MODEL_DIR } from '../refine/shipped_models';
@@ -105,40 +103,6 @@ export function refineOptionsFromFlags(flags: ParsedFlags, command: string, usag
   return o;
 }
 
-/** Per-image scores of a mask against its ground truth. */
-interface PairScores { iou: ReturnType<typeof computeIou>; mBA: number | null; boundaryIou: number | null }
-
-function score(gt: BinaryMask, mask: BinaryMask): PairScores {
-  return { iou: computeIou(gt, mask), mBA: computeBoundaryAccuracy(gt, mask).boundaryAccuracy, boundaryIou: computeBoundaryIou(gt, mask).boundaryIou };
-}
-
-const mean = (v: (number | null)[]) => {
-  const x = v.filter((a): a is number => a !== null);
-  return x.length ? x.reduce((s, a) => s + a, 0) / x.length : null;
-};
-
-/** The coarse-vs-refined table: cumulative and mean IoU, mBA, mean Boundary IoU. */
-export function formatMetricsTable(rows: { coarse: PairScores; refined: PairScores }[]): string {
-  const cum = (k: 'coarse' | 'refined') => {
-    const i = rows.reduce((s, r) => s + r[k].iou.intersection, 0), u = rows.reduce((s, r) => s + r[k].iou.union, 0);
-    return u ? i / u : null;
-  };
-  const lines: [string, (k: 'coarse' | 'refined') => number | null][] = [
-    ['IoU (cumulative ΣI/ΣU)', cum],
-    ['IoU (mean per image)', (k) => mean(rows.map((r) => r[k].iou.iou))],
-    ['mBA', (k) => mean(rows.map((r) => r[k].mBA))],
-    ['Boundary IoU (mean)', (k) => mean(rows.map((r) => r[k].boundaryIou))],
-  ];
-  const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(4)).padStart(8);
-  const out = [`${rows.length} image${rows.length === 1 ? '' : 's'} with ground truth`, `${'metric'.padEnd(24)} ${'coarse'.padStart(8)} ${'refined'.padStart(8)} ${'Δ'.padStart(8)}`];
-  for (const [label, pick] of lines) {
-    const c = pick('coarse'), r = pick('refined');
-    const d = c === null || r === null ? 'n/a' : `${r >= c ? '+' : ''}${(r - c).toFixed(4)}`;
-    out.push(`${label.padEnd(24)} ${f(c)} ${f(r)} ${d.padStart(8)}`);
-  }
-  return out.join('\n');
-}
-
 /** Reads an image and its mask and checks they agree in size (errors name both files). */
 async function readPair(imageFile: string, maskFile: string): Promise<{ image: RgbImage; mask: BinaryMask }> {
   const image = await readImage(imageFile), mask = await readBinaryMask(maskFile);
@@ -178,7 +142,7 @@ async function runOne(refiner: SegRefiner, flags: ParsedFlags, options: RefineOp
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   await writeMaskPng(r.mask, out);
   console.log(`${flags.mask} → ${out} (${describe(r)}, ${((Date.now() - start) / 1000).toFixed(1)} s)`);
-  if (gt) console.log(formatMetricsTable([{ coarse: score(gt, mask), refined: score(gt, r.mask) }]));
+  if (gt) console.log(formatMetricsTable([{ coarse: scorePair(gt, mask), refined: scorePair(gt, r.mask) }]));
   return 0;
 }
 
@@ -189,7 +153,7 @@ async function runFolder(refiner: SegRefiner, flags: ParsedFlags, options: Refin
     : new Map(loadPairedFolder('.', { imagesDir: rel(flags.images), masksDir: rel(flags.gt) }, 'segrefiner refine --gt').items.map((i) => [i.stem, i.maskPath]));
   const outDir = String(flags.out);
   fs.mkdirSync(outDir, { recursive: true });
-  const failures: string[] = [], rows: { coarse: PairScores; refined: PairScores }[] = [];
+  const failures: string[] = [], rows: RefineRow[] = [];
   const n = ds.items.length, start = Date.now();
   for (const [k, item] of ds.items.entries()) {
     const t0 = Date.now();
@@ -203,7 +167,7 @@ async function runFolder(refiner: SegRefiner, flags: ParsedFlags, options: Refin
         const gtFile = gtByStem.get(item.stem);
         if (!gtFile) throw new Error(`no ground truth with the stem '${item.stem}' in ${flags.gt} (the refined mask was written).`);
         const gt = await readGt(gtFile, mask);
-        const row = { coarse: score(gt, mask), refined: score(gt, r.mask) };
+        const row = { coarse: scorePair(gt, mask), refined: scorePair(gt, r.mask) };
         rows.push(row);
         console.log(`${line}, IoU ${row.coarse.iou.iou?.toFixed(3)} → ${row.refined.iou.iou?.toFixed(3)}`);
       } else console.log(line);
