@@ -6,6 +6,9 @@
  * its extension), writes `<out>/<stem>.png`, prints a progress line per file, collects per-file
  * failures and lists them at the end (exit 1 if any). With `--gt`, a table of IoU, mBA and Boundary
  * IoU for the coarse and the refined masks.
+ * A folder with `--shard K/N`: only shard K's images (cluster/shard.ts), into `<out>/masks/<stem>.png`,
+ * with `<out>/manifest.json` and a record per finished image (a rerun skips those); `segrefiner
+ * merge` joins the shards into exactly what one run writes.
  * Masks are read as binary (value > 128, readBinaryMask) and written as 0/255 PNGs.
  */
 import * as fs from 'fs';
@@ -14,12 +17,16 @@ import { initBackend } from '../backend/select_backend';
 import { readImage } from '../data/image_io';
 import { loadPairedFolder } from '../data/folder_loaders';
 import { readBinaryMask, writeMaskPng, writeProbabilityPng } from '../data/mask_io';
+import { modelSha256 } from '../cluster/fingerprint';
+import { RefineRecord, SHARD_MASKS_DIR } from '../cluster/merge';
+import { ShardSpec } from '../cluster/shard';
 import { formatMetricsTable, RefineRow, scorePair } from '../evaluate/refine_table';
 import { RefineOptionsInput, RefineResult, RefineStep } from '../refine/options';
 import { SegRefiner } from '../refine/refiner';
 import { DEFAULT_MODEL_DIR } from '../refine/shipped_models';
 import type { BinaryMask, RgbImage } from '../types';
 import { FlagSpecs, formatUsage, ParsedFlags, parseFlags } from './parse_flags';
+import { argsOf, openShard, SHARD_FLAGS, shardFromFlags, shardSummary } from './shard_flag';
 import { UsageError } from './usage_error';
 
 /** Flags shared with refine-coco: the model and the refinement options. */
@@ -45,12 +52,16 @@ export const REFINE_FLAGS: FlagSpecs = {
   gt: { type: 'string', description: 'ground truth (file or folder): print IoU, mBA and Boundary IoU, coarse vs refined' },
   'save-steps': { type: 'string', description: 'one image only: write every step\'s maps as PNGs into this folder' },
   ...MODEL_FLAGS,
+  ...SHARD_FLAGS,
 };
 
 /** The shipped default model (models/cpu-real at the package root). */
 export function defaultModelDir(): string {
   return DEFAULT_MODEL_DIR;
 }
+
+/** The model a --model flag names: its value, or the shipped default. */
+export const modelPathOf = (flags: ParsedFlags): string => (flags.model === undefined ? defaultModelDir() : String(flags.model));
 
 /** Loads --model, or the shipped model with a clear error when it is missing. */
 export async function loadRefinerFromFlag(model: string | undefined, command: string): Promise<SegRefiner> {
@@ -146,31 +157,39 @@ async function runOne(refiner: SegRefiner, flags: ParsedFlags, options: RefineOp
   return 0;
 }
 
-async function runFolder(refiner: SegRefiner, flags: ParsedFlags, options: RefineOptionsInput): Promise<number> {
+async function runFolder(refiner: SegRefiner, flags: ParsedFlags, options: RefineOptionsInput, shard: ShardSpec | null): Promise<number> {
   const rel = (p: unknown) => path.relative('.', String(p)) || '.';
   const ds = loadPairedFolder('.', { imagesDir: rel(flags.images), masksDir: rel(flags.masks) }, 'segrefiner refine');
   const gtByStem = flags.gt === undefined ? null
     : new Map(loadPairedFolder('.', { imagesDir: rel(flags.images), masksDir: rel(flags.gt) }, 'segrefiner refine --gt').items.map((i) => [i.stem, i.maskPath]));
   const outDir = String(flags.out);
-  fs.mkdirSync(outDir, { recursive: true });
+  const store = shard && openShard('refine', shard, outDir, ds.items.map((i) => i.stem), {
+    args: argsOf(flags, ['images', 'masks', 'gt', 'model']), model: modelSha256(modelPathOf(flags)), files: {}, options: JSON.parse(JSON.stringify(options)),
+  }, (line) => console.log(line));
+  const maskDir = store ? path.join(outDir, SHARD_MASKS_DIR) : outDir;
+  fs.mkdirSync(maskDir, { recursive: true });
+  const mine = store ? new Set(store.pending()) : null;
+  const items = store ? ds.items.filter((i) => mine?.has(i.stem)) : ds.items;
   const failures: string[] = [], rows: RefineRow[] = [];
-  const n = ds.items.length, start = Date.now();
-  for (const [k, item] of ds.items.entries()) {
+  const n = items.length, start = Date.now();
+  for (const [k, item] of items.entries()) {
     const t0 = Date.now();
     try {
       const { image, mask } = await readPair(item.imagePath, item.maskPath);
       refiner.setImage(image);
       const r = await refiner.refine(mask, options);
-      await writeMaskPng(r.mask, path.join(outDir, `${item.stem}.png`));
+      await writeMaskPng(r.mask, path.join(maskDir, `${item.stem}.png`));
       const line = `[${String(k + 1).padStart(String(n).length)}/${n}] ${item.stem}: ${describe(r)}, ${((Date.now() - t0) / 1000).toFixed(1)} s`;
+      let row: RefineRow | null = null;
       if (gtByStem) {
         const gtFile = gtByStem.get(item.stem);
         if (!gtFile) throw new Error(`no ground truth with the stem '${item.stem}' in ${flags.gt} (the refined mask was written).`);
         const gt = await readGt(gtFile, mask);
-        const row = { coarse: scorePair(gt, mask), refined: scorePair(gt, r.mask) };
+        row = { coarse: scorePair(gt, mask), refined: scorePair(gt, r.mask) };
         rows.push(row);
         console.log(`${line}, IoU ${row.coarse.iou.iou?.toFixed(3)} → ${row.refined.iou.iou?.toFixed(3)}`);
       } else console.log(line);
+      store?.write(item.stem, { result: describe(r), scores: row } satisfies RefineRecord);
     } catch (error) {
       failures.push(`${item.stem}: ${(error as Error).message}`);
       console.log(`[${String(k + 1).padStart(String(n).length)}/${n}] ${item.stem}: FAILED`);
@@ -178,10 +197,11 @@ async function runFolder(refiner: SegRefiner, flags: ParsedFlags, options: Refin
       refiner.reset();
     }
   }
-  console.log(`\nrefined ${n - failures.length}/${n} in ${((Date.now() - start) / 1000).toFixed(1)} s → ${outDir}`);
+  console.log(`\nrefined ${n - failures.length}/${n} in ${((Date.now() - start) / 1000).toFixed(1)} s → ${maskDir}`);
   if (ds.skipped.length > 0) console.log(`skipped ${ds.skipped.length} file(s):\n${ds.skipped.map((s) => `  ${s.path}: ${s.reason}`).join('\n')}`);
-  if (rows.length > 0) console.log(`\n${formatMetricsTable(rows)}`);
+  if (rows.length > 0) console.log(`\n${formatMetricsTable(rows)}${store ? '\n(the images refined by this run only; segrefiner merge gives the whole set)' : ''}`);
   if (failures.length > 0) console.log(`\n${failures.length} failure(s):\n${failures.map((f) => `  ${f}`).join('\n')}`);
+  if (store && shard) console.log(shardSummary(store, shard));
   return failures.length > 0 ? 1 : 0;
 }
 
@@ -194,11 +214,13 @@ export async function runRefine(argv: string[]): Promise<number> {
   if (folder && (flags.images === undefined || flags.masks === undefined)) throw new UsageError('segrefiner refine: folders need both --images and --masks.', usage);
   if (flags.out === undefined) throw new UsageError('segrefiner refine: --out is required.', usage);
   if (folder && flags['save-steps'] !== undefined) throw new UsageError('segrefiner refine: --save-steps works with one image (--image) only.', usage);
+  const shard = shardFromFlags(flags, 'refine', usage);
+  if (shard && one) throw new UsageError('segrefiner refine: --shard works with folders (--images, --masks) only.', usage);
   const options = refineOptionsFromFlags(flags, 'refine', usage);
   await initBackend();
   const refiner = await loadRefinerFromFlag(flags.model as string | undefined, 'refine');
   try {
-    return await (one ? runOne(refiner, flags, options) : runFolder(refiner, flags, options));
+    return await (one ? runOne(refiner, flags, options) : runFolder(refiner, flags, options, shard));
   } finally {
     refiner.dispose();
   }
