@@ -4,6 +4,7 @@
  * this file only dispatches. Exit codes: 0 ok, 1 the job failed, 2 a usage error.
  */
 import { ABLATE_FLAGS, runAblate } from './ablate';
+import { CLUSTER_FLAGS, runCluster } from './cluster';
 import { COARSEN_FLAGS, runCoarsen } from './coarsen';
 import { CONVERT_FLAGS, runConvert } from './convert';
 import { DOCTOR_FLAGS, runDoctor } from './doctor';
@@ -31,10 +32,11 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   'refine-coco': { summary: 'refine the instance masks of a COCO results JSON (RLE out; boxes, scores, labels kept)', flags: REFINE_COCO_FLAGS, run: runRefineCoco },
   ablate: { summary: 'the step-count ablation table (variants × seeds on held-out synthetic scenes) as JSON', flags: ABLATE_FLAGS, run: runAblate },
   merge: { summary: 'join the shards of a --shard K/N run into exactly what one run writes', flags: MERGE_FLAGS, run: runMerge },
+  cluster: { summary: 'run a sharded job on SLURM: submit (array + merge job), status, resubmit the failed tasks', flags: CLUSTER_FLAGS, run: runCluster },
 };
 
 export const USAGE = `usage: segrefiner <command> [flags]   (segrefiner <command> --help for its flags)\n\ncommands:\n${Object.entries(SUBCOMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join('\n')}`;
+  .map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`).join('\n')}`;
 
 /** Runs the CLI on `argv` (without node and script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
