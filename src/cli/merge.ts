@@ -30,6 +30,7 @@ export async function runMerge(argv: string[]): Promise<number> {
   const r = await mergeShards(inputs, String(flags.out));
   if (flags['coco-gt'] !== undefined && r.job !== 'refine-coco') throw new UsageError(`segrefiner merge: --coco-gt applies to refine-coco shards, but these are ${r.job} shards.`, usage);
   const took = `${((Date.now() - start) / 1000).toFixed(1)} s`;
+  if (r.backends.length > 1) console.log(`note: the shards ran on different backends (${r.backends.join(', ')}); results can differ in the last bits between backends, so this merge may not equal a single run on either`);
   switch (r.job) {
     case 'refine':
       console.log(`merged ${r.shards} shards: ${r.masks} masks in ${took} → ${r.out}`);

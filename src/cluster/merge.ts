@@ -31,11 +31,15 @@ export interface CocoImageRecord { segmentations: { size: [number, number]; coun
 /** The shard folder of a refine run keeps its masks here. */
 export const SHARD_MASKS_DIR = 'masks';
 
-export type MergeResult =
+/** What each job's merge wrote (and the summary its single run prints). */
+export type JobMerge =
   | { job: 'refine'; shards: number; out: string; masks: number; rows: RefineRow[] | null }
   | { job: 'refine-coco'; shards: number; out: string; summary: { images: number; detections: number; refined: number; passedThrough: number; empty: number } }
   | { job: 'eval'; shards: number; out: string; report: FolderEvalReport }
   | { job: 'ablate'; shards: number; out: string; results: AblationResults };
+
+/** A merge, with the tfjs backends its shards ran on (one, unless mixed). */
+export type MergeResult = JobMerge & { backends: string[] };
 
 /** A path argument of the run, resolved against the folder the shards ran in. */
 const argPath = (id: ShardIdentity, name: string): string => path.resolve(id.cwd, String(id.args[name]));
@@ -48,7 +52,7 @@ function assertSameKeys(id: ShardIdentity, keys: string[], what: string): void {
   }
 }
 
-function mergeRefine(set: ShardSet, out: string): MergeResult {
+function mergeRefine(set: ShardSet, out: string): JobMerge {
   const keys = sortedKeys([...set.owner.keys()], 'merge'); // = the single run's order (loadPairedFolder sorts by stem)
   const rows: RefineRow[] = [];
   fs.mkdirSync(out, { recursive: true });
@@ -60,7 +64,7 @@ function mergeRefine(set: ShardSet, out: string): MergeResult {
   return { job: 'refine', shards: set.shards.length, out, masks: keys.length, rows: set.identity.args.gt === null ? null : rows };
 }
 
-function mergeRefineCoco(set: ShardSet, out: string): MergeResult {
+function mergeRefineCoco(set: ShardSet, out: string): JobMerge {
   const id = set.identity, file = argPath(id, 'results');
   if (fileSha256(file, 'merge') !== id.files.results) throw new Error(`merge: ${file} must be the results file the shards refined, but its SHA-256 differs; it changed since the shards ran.`);
   const json = readJsonFile(file, 'merge');
@@ -81,7 +85,7 @@ function mergeRefineCoco(set: ShardSet, out: string): MergeResult {
   return { job: 'refine-coco', shards: set.shards.length, out, summary };
 }
 
-async function mergeEval(set: ShardSet, out: string): Promise<MergeResult> {
+async function mergeEval(set: ShardSet, out: string): Promise<JobMerge> {
   const id = set.identity;
   const coarse = id.args.coarse === null ? undefined : argPath(id, 'coarse');
   const triples = await pairMaskFiles(argPath(id, 'pred'), argPath(id, 'gt'), coarse); // the single run's order
@@ -92,7 +96,7 @@ async function mergeEval(set: ShardSet, out: string): Promise<MergeResult> {
   return { job: 'eval', shards: set.shards.length, out, report };
 }
 
-function mergeAblation(set: ShardSet, out: string): MergeResult {
+function mergeAblation(set: ShardSet, out: string): JobMerge {
   const id = set.identity;
   const model = id.args.model === null ? null : String(id.args.model);
   const numTimesteps = (id.options as { numTimesteps: number }).numTimesteps;
@@ -114,11 +118,8 @@ function mergeAblation(set: ShardSet, out: string): MergeResult {
  */
 export async function mergeShards(paths: string[], out: string): Promise<MergeResult> {
   const set = loadShardSet(paths);
-  switch (set.identity.job) {
-    case 'refine': return mergeRefine(set, out);
-    case 'refine-coco': return mergeRefineCoco(set, out);
-    case 'eval': return mergeEval(set, out);
-    case 'ablate': return mergeAblation(set, out);
-    default: throw new Error(`merge: the shards' job must be one of refine, refine-coco, eval, ablate, but is '${String(set.identity.job)}'.`);
-  }
+  const backends = [...new Set(set.shards.map((s) => s.manifest.backend ?? 'unknown'))].sort();
+  const merge = { refine: mergeRefine, 'refine-coco': mergeRefineCoco, eval: mergeEval, ablate: mergeAblation }[set.identity.job];
+  if (!merge) throw new Error(`merge: the shards' job must be one of refine, refine-coco, eval, ablate, but is '${String(set.identity.job)}'.`);
+  return { ...(await merge(set, out)), backends };
 }

@@ -13,6 +13,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { activeBackend } from '../backend/select_backend';
 import { writeFileAtomic } from '../util/atomic_write';
 import { formatShard, ShardSpec } from './shard';
 
@@ -53,7 +54,9 @@ export interface ShardManifest {
   /** How many of them have a record; complete when all do. */
   done: number;
   complete: boolean;
+  /** Where it ran last: the host and the tfjs backend (informational; merge notes a mix of backends). */
   host: string;
+  backend: string | null;
   updated: string;
 }
 
@@ -131,7 +134,7 @@ export class ShardStore {
       throw new Error(`${where}: ${dir} must be empty or hold this shard of this run to resume it, but it has files and no ${MANIFEST_FILE}; use another --out.`);
     }
     fs.mkdirSync(path.join(dir, RECORDS_DIR), { recursive: true });
-    const store = new ShardStore(dir, { format: SHARD_FORMAT, shard, identity, assigned, done: 0, complete: false, host: os.hostname(), updated: '' });
+    const store = new ShardStore(dir, { format: SHARD_FORMAT, shard, identity, assigned, done: 0, complete: false, host: os.hostname(), backend: activeBackend()?.name ?? null, updated: '' });
     store.writeManifest();
     return store;
   }

@@ -10,10 +10,12 @@
  *    and it must resume (skip what it had done).
  * 4. Merged outputs must equal the single runs byte for byte: every mask file, the COCO JSON, the
  *    eval report JSON (all metrics, full precision) and the refine metrics table.
- * Prints one `ok - …` line per check and a wall-time table; exit 1 at the first failure.
+ * Prints one `ok - …` line per check and a wall-time table; exit 1 at the first failure. With
+ * SEGREFINER_CLUSTER_TIMING=1 the table also has refine-coco in one process using every core.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { arrayTaskStates, jobState, readRun, spawnExec } from '../../src/cluster/slurm';
 import { writeSyntheticSet } from './synthetic_set';
@@ -117,6 +119,10 @@ async function main(): Promise<void> {
   const [, tEval1] = timed(() => segrefiner(['eval', ...evalArgs, '--out', path.join(single, 'eval.json')], work));
   const [, tCoco1] = timed(() => segrefiner(['refine-coco', ...cocoArgs, '--out', path.join(single, 'coco.json')], work));
   console.log(`single runs: refine ${tRefine1.toFixed(1)} s, eval ${tEval1.toFixed(1)} s, refine-coco ${tCoco1.toFixed(1)} s`);
+  // SEGREFINER_CLUSTER_TIMING=1: also one process using every core (for docs/cluster.md), not a check
+  const threads = os.cpus().length;
+  const tCocoAll = process.env.SEGREFINER_CLUSTER_TIMING === '1'
+    ? timed(() => spawnSync(process.execPath, [MAIN, 'refine-coco', ...cocoArgs, '--out', path.join(work, 'coco-threads.json')], { cwd: work, env: { ...process.env, SEGREFINER_THREADS: String(threads) } }))[1] : null;
 
   // 3a. refine-coco and eval as array jobs, clean
   const [coco, tCoco4] = await timedAsync(async () => {
@@ -164,7 +170,7 @@ async function main(): Promise<void> {
 
   console.log(`\nwall time, same work, ${n} scenes of 96², SEGREFINER_THREADS=1 everywhere:`);
   console.log(`  job          1 process   ${SHARDS} array tasks + merge`);
-  console.log(`  refine-coco  ${tCoco1.toFixed(1).padStart(7)} s   ${tCoco4.toFixed(1).padStart(7)} s`);
+  console.log(`  refine-coco  ${tCoco1.toFixed(1).padStart(7)} s   ${tCoco4.toFixed(1).padStart(7)} s${tCocoAll === null ? '' : `  (1 process with ${threads} threads: ${tCocoAll.toFixed(1)} s)`}`);
   console.log(`  eval --dis   ${tEval1.toFixed(1).padStart(7)} s   ${tEval4.toFixed(1).padStart(7)} s`);
   console.log(`  refine       ${tRefine1.toFixed(1).padStart(7)} s   ${tRefine4.toFixed(1).padStart(7)} s  (with one task cancelled and resubmitted)`);
 }
