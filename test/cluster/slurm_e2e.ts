@@ -11,7 +11,8 @@
  * 4. Merged outputs must equal the single runs byte for byte: every mask file, the COCO JSON, the
  *    eval report JSON (all metrics, full precision) and the refine metrics table.
  * Prints one `ok - …` line per check and a wall-time table; exit 1 at the first failure. With
- * SEGREFINER_CLUSTER_TIMING=1 the table also has refine-coco in one process using every core.
+ * SEGREFINER_CLUSTER_TIMING=1 the table also has refine as a clean array job, and refine and
+ * refine-coco in one process using every core.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -167,12 +168,23 @@ async function main(): Promise<void> {
   });
   const differing = sameFiles(path.join(single, 'masks'), path.join(merged, 'masks'));
   check(differing.length === 0, `refine: all ${n} merged mask files equal the single run's byte for byte${differing.length ? ` (differ: ${differing.join(', ')})` : ''}`);
+  // SEGREFINER_CLUSTER_TIMING=1: refine again as a clean array job, and in one process on every core
+  let tRefineClean: number | null = null, tRefineAll: number | null = null;
+  if (process.env.SEGREFINER_CLUSTER_TIMING === '1') {
+    [, tRefineClean] = await timedAsync(async () => {
+      const s = submit(work, 'refine-clean', 'refine', [...refineArgs, '--out', path.join(merged, 'masks-clean')]);
+      check(await waitForJob(s.submission.mergeJob) === 'COMPLETED', 'refine (clean run for the timing): the merge job completed');
+    });
+    check(sameFiles(path.join(single, 'masks'), path.join(merged, 'masks-clean')).length === 0, 'refine (clean run): the merged masks equal the single run\'s');
+    tRefineAll = timed(() => spawnSync(process.execPath, [MAIN, 'refine', ...refineArgs, '--out', path.join(work, 'masks-threads')], { cwd: work, env: { ...process.env, SEGREFINER_THREADS: String(threads) } }))[1];
+  }
 
   console.log(`\nwall time, same work, ${n} scenes of 96², SEGREFINER_THREADS=1 everywhere:`);
   console.log(`  job          1 process   ${SHARDS} array tasks + merge`);
   console.log(`  refine-coco  ${tCoco1.toFixed(1).padStart(7)} s   ${tCoco4.toFixed(1).padStart(7)} s${tCocoAll === null ? '' : `  (1 process with ${threads} threads: ${tCocoAll.toFixed(1)} s)`}`);
   console.log(`  eval --dis   ${tEval1.toFixed(1).padStart(7)} s   ${tEval4.toFixed(1).padStart(7)} s`);
   console.log(`  refine       ${tRefine1.toFixed(1).padStart(7)} s   ${tRefine4.toFixed(1).padStart(7)} s  (with one task cancelled and resubmitted)`);
+  if (tRefineClean !== null && tRefineAll !== null) console.log(`  refine       ${tRefine1.toFixed(1).padStart(7)} s   ${tRefineClean.toFixed(1).padStart(7)} s  (clean; 1 process with ${threads} threads: ${tRefineAll.toFixed(1)} s)`);
 }
 
 main().catch((error) => {
