@@ -146,6 +146,7 @@ export function mergeScript(spec: RunSpec, written = new Date().toISOString()): 
     ...sbatchLines(spec.sbatch, true),
     'set -euo pipefail',
     `cd ${shellQuote(spec.cwd)}`,
+    `echo "segrefiner ${spec.job}: merge on $(hostname), job \${SLURM_JOB_ID:-?}, started $(date -Is)"`,
     `exec ${commandLines([...spec.launcher, 'merge', '--in', path.join(spec.runDir, 'shards'), '--out', spec.out], [])}`,
     '',
   ].join('\n');

@@ -11,8 +11,8 @@
  * 4. Merged outputs must equal the single runs byte for byte: every mask file, the COCO JSON, the
  *    eval report JSON (all metrics, full precision) and the refine metrics table.
  * Prints one `ok - …` line per check and a wall-time table; exit 1 at the first failure. With
- * SEGREFINER_CLUSTER_TIMING=1 the table also has refine as a clean array job, and refine and
- * refine-coco in one process using every core.
+ * SEGREFINER_CLUSTER_TIMING=1, refine is also timed as a clean array job, between single runs with 1
+ * thread and with every core (the load of a shared machine drifts; the runs bracket it).
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -120,10 +120,6 @@ async function main(): Promise<void> {
   const [, tEval1] = timed(() => segrefiner(['eval', ...evalArgs, '--out', path.join(single, 'eval.json')], work));
   const [, tCoco1] = timed(() => segrefiner(['refine-coco', ...cocoArgs, '--out', path.join(single, 'coco.json')], work));
   console.log(`single runs: refine ${tRefine1.toFixed(1)} s, eval ${tEval1.toFixed(1)} s, refine-coco ${tCoco1.toFixed(1)} s`);
-  // SEGREFINER_CLUSTER_TIMING=1: also one process using every core (for docs/cluster.md), not a check
-  const threads = os.cpus().length;
-  const tCocoAll = process.env.SEGREFINER_CLUSTER_TIMING === '1'
-    ? timed(() => spawnSync(process.execPath, [MAIN, 'refine-coco', ...cocoArgs, '--out', path.join(work, 'coco-threads.json')], { cwd: work, env: { ...process.env, SEGREFINER_THREADS: String(threads) } }))[1] : null;
 
   // 3a. refine-coco and eval as array jobs, clean
   const [coco, tCoco4] = await timedAsync(async () => {
@@ -168,23 +164,33 @@ async function main(): Promise<void> {
   });
   const differing = sameFiles(path.join(single, 'masks'), path.join(merged, 'masks'));
   check(differing.length === 0, `refine: all ${n} merged mask files equal the single run's byte for byte${differing.length ? ` (differ: ${differing.join(', ')})` : ''}`);
-  // SEGREFINER_CLUSTER_TIMING=1: refine again as a clean array job, and in one process on every core
-  let tRefineClean: number | null = null, tRefineAll: number | null = null;
+  // SEGREFINER_CLUSTER_TIMING=1: refine timed clean, bracketed by single runs (the machine's load drifts)
+  const timing: string[] = [];
   if (process.env.SEGREFINER_CLUSTER_TIMING === '1') {
-    [, tRefineClean] = await timedAsync(async () => {
+    const threads = os.cpus().length, load = () => os.loadavg()[0].toFixed(1);
+    const one = (t: number, name: string) => timed(() => spawnSync(process.execPath, [MAIN, 'refine', ...refineArgs, '--out', path.join(work, name)], { cwd: work, env: { ...process.env, SEGREFINER_THREADS: String(t) } }))[1];
+    const row = (what: string, seconds: number, l: string) => timing.push(`  ${what.padEnd(44)} ${seconds.toFixed(1).padStart(7)} s   (1-min load average before: ${l})`);
+    let l = load();
+    row('refine, 1 process, 1 thread', one(1, 'time-a'), l);
+    l = load();
+    const [, t4] = await timedAsync(async () => {
       const s = submit(work, 'refine-clean', 'refine', [...refineArgs, '--out', path.join(merged, 'masks-clean')]);
       check(await waitForJob(s.submission.mergeJob) === 'COMPLETED', 'refine (clean run for the timing): the merge job completed');
     });
+    row(`refine, ${SHARDS} array tasks × 1 CPU + merge job`, t4, l);
     check(sameFiles(path.join(single, 'masks'), path.join(merged, 'masks-clean')).length === 0, 'refine (clean run): the merged masks equal the single run\'s');
-    tRefineAll = timed(() => spawnSync(process.execPath, [MAIN, 'refine', ...refineArgs, '--out', path.join(work, 'masks-threads')], { cwd: work, env: { ...process.env, SEGREFINER_THREADS: String(threads) } }))[1];
+    l = load();
+    row(`refine, 1 process, ${threads} threads`, one(threads, 'time-b'), l);
+    l = load();
+    row('refine, 1 process, 1 thread (again)', one(1, 'time-c'), l);
   }
 
-  console.log(`\nwall time, same work, ${n} scenes of 96², SEGREFINER_THREADS=1 everywhere:`);
+  console.log(`\nwall time, same work, ${n} scenes of 96², SEGREFINER_THREADS=1 unless said:`);
   console.log(`  job          1 process   ${SHARDS} array tasks + merge`);
-  console.log(`  refine-coco  ${tCoco1.toFixed(1).padStart(7)} s   ${tCoco4.toFixed(1).padStart(7)} s${tCocoAll === null ? '' : `  (1 process with ${threads} threads: ${tCocoAll.toFixed(1)} s)`}`);
+  console.log(`  refine-coco  ${tCoco1.toFixed(1).padStart(7)} s   ${tCoco4.toFixed(1).padStart(7)} s`);
   console.log(`  eval --dis   ${tEval1.toFixed(1).padStart(7)} s   ${tEval4.toFixed(1).padStart(7)} s`);
   console.log(`  refine       ${tRefine1.toFixed(1).padStart(7)} s   ${tRefine4.toFixed(1).padStart(7)} s  (with one task cancelled and resubmitted)`);
-  if (tRefineClean !== null && tRefineAll !== null) console.log(`  refine       ${tRefine1.toFixed(1).padStart(7)} s   ${tRefineClean.toFixed(1).padStart(7)} s  (clean; 1 process with ${threads} threads: ${tRefineAll.toFixed(1)} s)`);
+  if (timing.length > 0) console.log(`timing runs, in this order:\n${timing.join('\n')}`);
 }
 
 main().catch((error) => {
