@@ -15,6 +15,7 @@
  * = the mask area. LVIS's federated fields (neg_category_ids, not_exhaustive_category_ids) are
  * read by no one here: evaluation follows COCOeval, not LVISEval.
  */
+import * as fsSync from 'fs';
 import { promises as fs } from 'fs';
 import { Rle, rleArea, rleFromPolygon, rleFromString, rleMerge, assertRleSize } from '../util/coco_rle';
 import type { CocoInstance } from '../types';
@@ -214,4 +215,37 @@ export async function readCocoGroundTruth(file: string): Promise<CocoGroundTruth
 
 export async function readCocoResults(file: string, gt: CocoGroundTruth): Promise<CocoDetection[]> {
   return parseCocoResults(await readJson(file, 'readCocoResults'), gt, file);
+}
+
+/** Reads and parses a JSON file at once; errors start with `where` and name the file. */
+export function readJsonFile(file: string, where: string): unknown {
+  let text: string;
+  try {
+    text = fsSync.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new Error(`${where}: ${file} must be a readable file, but reading failed: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${where}: ${file} must be valid JSON, but parsing failed: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/**
+ * The detections of a results file as they are (objects, mutable): a results list, or the
+ * `annotations` of a dataset-style object. Each must carry a numeric image_id.
+ */
+export function cocoDetectionList(json: unknown, file: string, where: string): Json[] {
+  const list = Array.isArray(json) ? json : (json as Json | null)?.annotations;
+  if (!Array.isArray(list)) throw new Error(`${where}: ${file} must be a COCO results list or an object with 'annotations', but got ${Array.isArray(json) ? 'a list' : typeof json}.`);
+  list.forEach((d, i) => {
+    if (typeof d !== 'object' || d === null || typeof (d as Json).image_id !== 'number') throw new Error(`${where}: ${file}: detection #${i} must be an object with a numeric image_id, but got ${JSON.stringify(d)?.slice(0, 80)}.`);
+  });
+  return list as Json[];
+}
+
+/** The image ids of detections, each once, in order of first appearance. */
+export function cocoImageIds(detections: Json[]): number[] {
+  return [...new Set(detections.map((d) => d.image_id as number))];
 }
