@@ -130,7 +130,7 @@ export class ShardStore {
       const diff = old.shard.index !== shard.index || old.shard.count !== shard.count
         ? `it holds shard ${formatShard(old.shard)}` : identityDifference(old.identity, identity);
       if (diff) throw new Error(`${where}: ${dir} must be empty or hold this shard of this run to resume it, but ${diff.startsWith('it holds') ? diff : `it holds another run (${diff})`}; use another --out, or delete the folder to start over.`);
-    } else if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
+    } else if (fs.existsSync(dir) && fs.readdirSync(dir).some((f) => !f.startsWith('.'))) { // dot files: the writer's own lock (.segrefiner.lock)
       throw new Error(`${where}: ${dir} must be empty or hold this shard of this run to resume it, but it has files and no ${MANIFEST_FILE}; use another --out.`);
     }
     fs.mkdirSync(path.join(dir, RECORDS_DIR), { recursive: true });
