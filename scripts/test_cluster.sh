@@ -6,7 +6,7 @@
 # and resubmitted) and stops the daemons at the end, whatever happened.
 # Ends with one line: `cluster test: passed`, `cluster test: FAILED (…)` or `cluster test: SKIPPED (…)`
 # (exit 0, 1, 0). Skipped only when SLURM or MUNGE is not installed (Debian: slurm-wlm, munge).
-# Environment: SEGREFINER_CLUSTER_N (scenes, default 16), SEGREFINER_CLUSTER_KEEP=1 keeps the folder.
+# Environment: SEGREFINER_CLUSTER_N (scenes, default 12), SEGREFINER_CLUSTER_KEEP=1 keeps the folder.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)

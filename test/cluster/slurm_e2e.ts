@@ -2,7 +2,7 @@
  * The SLURM scenario of issue 18, against a running cluster (scripts/test_cluster.sh starts one and
  * sets SLURM_CONF):
  *   node -r tsx/cjs test/cluster/slurm_e2e.ts <work dir>
- * 1. A synthetic set (SEGREFINER_CLUSTER_N scenes, default 16, 96², models/cpu-synthetic).
+ * 1. A synthetic set (SEGREFINER_CLUSTER_N scenes, default 12, 96², models/cpu-synthetic).
  * 2. Single-process runs: refine (folders, --gt), eval (--coarse --dis), refine-coco.
  * 3. The same as 4-task array jobs through `segrefiner cluster submit`, merged by the dependent job:
  *    refine-coco and eval run clean (and timed); refine has one task cancelled with scancel once it
@@ -106,7 +106,7 @@ async function cancelMidRun(run: string, arrayJob: string): Promise<number> {
 async function main(): Promise<void> {
   const work = path.resolve(process.argv[2] ?? 'cluster-e2e');
   fs.mkdirSync(work, { recursive: true });
-  const n = Number(process.env.SEGREFINER_CLUSTER_N ?? 16);
+  const n = Number(process.env.SEGREFINER_CLUSTER_N ?? 12);
   const set = await writeSyntheticSet(path.join(work, 'set'), n, 96);
   console.log(`synthetic set: ${n} scenes of 96² in ${set.dir}; model ${MODEL}; ${SHARDS} shards`);
   const model = ['--model', MODEL];
