@@ -16,7 +16,6 @@
  * read by no one here: evaluation follows COCOeval, not LVISEval.
  */
 import * as fsSync from 'fs';
-import { promises as fs } from 'fs';
 import { Rle, rleArea, rleFromPolygon, rleFromString, rleMerge, assertRleSize } from '../util/coco_rle';
 import type { CocoInstance } from '../types';
 
@@ -195,26 +194,12 @@ export function parseCocoResults(json: unknown, gt: CocoGroundTruth, source: str
   return json.map((o, i) => parseDetection(o, i, images, boxArea, source));
 }
 
-async function readJson(file: string, what: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    throw new Error(`${what}: ${file} must be a readable file, but reading failed: ${(error as Error).message}`, { cause: error });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${what}: ${file} must be valid JSON, but parsing failed: ${(error as Error).message}`, { cause: error });
-  }
-}
-
 export async function readCocoGroundTruth(file: string): Promise<CocoGroundTruth> {
-  return parseCocoGroundTruth(await readJson(file, 'readCocoGroundTruth'), file);
+  return parseCocoGroundTruth(readJsonFile(file, 'readCocoGroundTruth'), file);
 }
 
 export async function readCocoResults(file: string, gt: CocoGroundTruth): Promise<CocoDetection[]> {
-  return parseCocoResults(await readJson(file, 'readCocoResults'), gt, file);
+  return parseCocoResults(readJsonFile(file, 'readCocoResults'), gt, file);
 }
 
 /** Reads and parses a JSON file at once; errors start with `where` and name the file. */

@@ -9,30 +9,19 @@ import * as os from 'os';
 import * as path from 'path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { main } from '../../src/cli/main';
 import { saveModelDir } from '../../src/model/checkpoint/model_dir';
 import { CPU_UNET_CONFIG } from '../../src/model/config';
 import { DenoiseUNet } from '../../src/model/unet';
 import { useTestBackend } from '../helpers/backend';
 import { SyntheticSet, writeSyntheticSet } from './synthetic_set';
+import { cliInProcess } from '../helpers/cli_in_process';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'segrefiner-merge-'));
 const at = (...p: string[]) => path.join(tmp, ...p);
 const model = at('model'), otherModel = at('model-2');
 let set: SyntheticSet;
 
-/** Runs `segrefiner …` in this process; returns the exit code and what it printed. */
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => { lines.push(a.join(' ')); };
-  console.error = console.log;
-  try {
-    return { code: await main(args), out: lines.join('\n') };
-  } finally {
-    Object.assign(console, { log, error });
-  }
-}
+const cli = cliInProcess;
 
 async function ok(args: string[]): Promise<string> {
   const r = await cli(args);

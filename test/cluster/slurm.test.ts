@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { keysDigest, shardKeys } from '../../src/cluster/shard';
 import { ShardStore } from '../../src/cluster/shard_store';
 import { Exec, formatTaskList, mergeScript, readRun, resubmitFailed, RunSpec, runStatus, shardScript, submitRun, writeRun } from '../../src/cluster/slurm';
-import { main } from '../../src/cli/main';
+import { cliInProcess } from '../helpers/cli_in_process';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'segrefiner-slurm-unit-'));
 
@@ -100,18 +100,7 @@ test('submit, status and resubmit: only the failed task goes again; the merge jo
   assert.equal(readRun(run.runDir).submissions.map((x) => x.tasks), [[0, 1, 2, 3], [1]]);
 });
 
-/** Runs `segrefiner …` in this process; returns the exit code and what it printed. */
-async function cli(args: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const { log, error } = console;
-  console.log = (...a: unknown[]) => { lines.push(a.join(' ')); };
-  console.error = console.log;
-  try {
-    return { code: await main(args), out: lines.join('\n') };
-  } finally {
-    Object.assign(console, { log, error });
-  }
-}
+const cli = cliInProcess;
 
 test('segrefiner cluster: usage errors, and --dry-run writes the scripts without submitting', async () => {
   const run = path.join(tmp, 'cli');
