@@ -208,7 +208,7 @@ export class TrainLoop {
       : await this.folderBatch();
     const batch = toTrainBatch(samples);
     try {
-      return await trainStep(this.unet, this.schedule, this.optimizer, batch, this.rng, { lr, clipGradNorm: c.clipGradNorm });
+      return await trainStep(this.unet, this.schedule, this.optimizer, batch, this.rng, { lr, clipGradNorm: c.clipGradNorm, ownPredictionRate: c.ownPredictionRate });
     } finally {
       disposeBatch(batch);
     }
