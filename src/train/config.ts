@@ -40,7 +40,7 @@ export interface TrainConfig {
   /**
    * An extension, 0 (off) as in the paper: the share of samples with t < T−1 whose fine-state pixels
    * come from the network's own one-step prediction instead of the ground truth (train_step.ts
-   * `fineSource`), so that later reverse steps learn to correct the earlier prediction they are given
+   * `fineStateSource`), so that later reverse steps learn to correct the earlier prediction they are given
    * at inference. Costs one extra forward pass (no gradient) per step that draws such a sample.
    */
   ownPredictionRate: number;

@@ -56,7 +56,7 @@ export async function trainStep(unet: DenoiseUNet, s: Schedule, optimizer: AdamW
   assertShape(batch.coarse, batch.gt.shape, 'coarse', where);
   assertShape(batch.image, [...batch.gt.shape.slice(0, 3), 3], 'image', where);
   const t = sampleTimesteps(s, batch.gt.shape[0], rng);
-  const fine = fineSource(unet, s, batch, t, opts.ownPredictionRate ?? 0, rng);
+  const fine = fineStateSource(unet, s, batch, t, opts.ownPredictionRate ?? 0, rng);
   const xt = qSample(s, fine, batch.coarse, t, rng);
   if (fine !== batch.gt) fine.dispose();
   const names = unet.specs.map((spec) => spec.key);
@@ -104,7 +104,7 @@ export async function trainStep(unet: DenoiseUNet, s: Schedule, optimizer: AdamW
  * trained only on ground truth, a step learns to trust them and cannot correct them. Returns
  * `batch.gt` itself when no sample was drawn.
  */
-function fineSource(unet: DenoiseUNet, s: Schedule, batch: TrainBatch, t: readonly number[], rate: number, rng: Rng): MaskBatch {
+export function fineStateSource(unet: DenoiseUNet, s: Schedule, batch: TrainBatch, t: readonly number[], rate: number, rng: Rng): MaskBatch {
   if (rate === 0) return batch.gt;
   const last = s.numTimesteps - 1;
   const own = t.map((ti) => rng.uniform() < rate && ti < last);
