@@ -27,7 +27,7 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   doctor: { summary: 'versions, the active backend, threads/SIMD, kernel gradient checks', flags: DOCTOR_FLAGS, run: runDoctor },
   eval: { summary: 'score masks: IoU, mBA, Boundary IoU/F, DIS measures (folders) or COCO mask/boundary AP (JSON)', flags: EVAL_FLAGS, run: runEval },
   convert: { summary: 'convert an official PyTorch .pth checkpoint into a model folder', flags: CONVERT_FLAGS, run: runConvert },
-  train: { summary: 'train a DenoiseUNet from a recipe (cpu-synthetic, paper-lr, paper-hr)', flags: TRAIN_FLAGS, run: runTrain },
+  train: { summary: 'train a DenoiseUNet from a named recipe (`segrefiner train --help` lists them)', flags: TRAIN_FLAGS, run: runTrain },
   coarsen: { summary: 'write synthetic coarse masks (modify_boundary) for a folder of masks, with their mean IoU', flags: COARSEN_FLAGS, run: runCoarsen },
   refine: { summary: 'refine coarse masks: one image or a folder (instance or high-resolution mode), optional metrics vs GT', flags: REFINE_FLAGS, run: runRefine },
   'refine-coco': { summary: 'refine the instance masks of a COCO results JSON (RLE out; boxes, scores, labels kept)', flags: REFINE_COCO_FLAGS, run: runRefineCoco },
