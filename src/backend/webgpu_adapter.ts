@@ -130,8 +130,6 @@ function describe(adapter: DawnAdapter, route: DawnRoute, featureLevel: 'core' |
 
 /** Requests an adapter on one route; returns it, or the reason there is none. */
 async function tryRoute(route: DawnRoute, allowSoftware: boolean): Promise<FoundAdapter | string> {
-  const missing = routeMissing(route);
-  if (missing) return missing;
   const featureLevel = route === 'opengles' ? 'compatibility' : 'core';
   const gpu = loadDawn().create(process.platform === 'linux' ? [`backend=${route}`] : []); // elsewhere Dawn's default is the route
   let adapter: DawnAdapter | null;
@@ -158,13 +156,18 @@ export async function findAdapter(allowSoftware: boolean): Promise<AdapterSearch
   if (platform) routes.push(platform);
   if (allowSoftware && process.platform === 'linux') routes.push('opengles');
   if (routes.length === 0) return { found: null, tried: [`no Dawn backend for platform ${process.platform}`] };
-  try {
-    loadDawn();
-  } catch (error) {
-    return { found: null, tried: [`the webgpu package (dawn.node) failed to load: ${(error as Error).message.split('\n')[0]}`] };
-  }
   const tried: string[] = [];
   for (const route of routes) {
+    const missing = routeMissing(route); // checked first: without a driver, dawn.node is not even loaded
+    if (missing) {
+      tried.push(`${route}: ${missing}`);
+      continue;
+    }
+    try {
+      loadDawn();
+    } catch (error) {
+      return { found: null, tried: [...tried, `the webgpu package (dawn.node) failed to load: ${(error as Error).message.split('\n')[0]}`] };
+    }
     const result = await tryRoute(route, allowSoftware);
     if (typeof result !== 'string') return { found: result, tried };
     tried.push(`${route}: ${result}`);

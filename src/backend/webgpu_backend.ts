@@ -1,13 +1,14 @@
 /**
  * The 'webgpu' backend: @tensorflow/tfjs-backend-webgpu on Dawn (npm `webgpu`). Creates the device on
- * the adapter webgpu_adapter.ts finds, registers the backend with working synchronous reads and the
- * project's WebGPU kernels, and releases the device at the end: a live device may keep Node's event
+ * the adapter webgpu_adapter.ts finds, registers the backend (webgpu_node_backend.ts: synchronous reads,
+ * device errors surfaced) and the project's WebGPU kernels, and releases the device at the end: a live device may keep Node's event
  * loop alive, so CLI commands call releaseBackend() before they return.
  */
 import * as tf from '@tensorflow/tfjs';
 import type * as TfWebGpu from '@tensorflow/tfjs-backend-webgpu';
 import { DawnAdapter, DawnGpu, findAdapter, WebGpuAdapterReport } from './webgpu_adapter';
-import { catchDawnPump, DawnPump, waitMappedSync, withSyncReads } from './webgpu_sync_read';
+import { DeviceErrors, nodeWebGpuBackend } from './webgpu_node_backend';
+import { catchDawnPump, DawnPump, waitMappedSync } from './webgpu_sync_read';
 import { registerWebGpuKernels } from './webgpu_kernels/register_webgpu_kernels';
 
 export interface WebGpuStatus {
@@ -108,7 +109,7 @@ export async function initWebGpuBackend(allowSoftware: boolean): Promise<WebGpuS
     const { device, pump } = await createDevice(adapter);
     live = { gpu, device, ownsNavigator };
     const syncReadsNote = checkPump(device, pump);
-    const Backend = withSyncReads(WebGPUBackend, syncReadsNote === null ? pump : null);
+    const Backend = nodeWebGpuBackend(WebGPUBackend, syncReadsNote === null ? pump : null, new DeviceErrors(device));
     if (tf.findBackendFactory('webgpu') === null) tf.registerBackend('webgpu', () => new Backend(device, adapter.info as GPUAdapterInfo));
     registerWebGpuKernels();
     if (!(await tf.setBackend('webgpu'))) throw new Error('tf.setBackend("webgpu") returned false');

@@ -6,7 +6,6 @@
  * synchronous read calls it until the staging buffer is mapped. Async reads (`await data()`) are
  * untouched and remain the faster choice.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 
 /** dawn.node's event pump: processes finished GPU work and runs its callbacks (buffer maps, …). */
@@ -67,24 +66,4 @@ export function readBufferSync(backend: WebGPUBackend, buffer: GPUBuffer, pump: 
   } finally {
     backend.bufferManager.releaseBuffer(staging);
   }
-}
-
-/**
- * The tfjs WebGPUBackend with a `readSync` that works in Node. Without a pump it says why a
- * synchronous read is impossible instead of failing inside the OffscreenCanvas path.
- */
-export function withSyncReads(Base: typeof WebGPUBackend, pump: DawnPump | null): typeof WebGPUBackend {
-  return class NodeWebGPUBackend extends Base {
-    override readSync(dataId: object): tf.backend_util.BackendValues {
-      const data = this.tensorMap.get(dataId);
-      if (data.values != null || data.dtype === 'string' || data.dtype === 'complex64') return super.readSync(dataId);
-      if (pump === null) {
-        throw new Error('webgpu readSync: a synchronous read needs dawn.node\'s event pump, which was not found at start-up; ' +
-          'read with `await tensor.data()` instead.');
-      }
-      const values = tf.util.convertBackendValuesAndArrayBuffer(readBufferSync(this, data.resource as GPUBuffer, pump), data.dtype);
-      data.values = values; // cached on the CPU, as the async read does
-      return values;
-    }
-  };
 }
