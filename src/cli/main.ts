@@ -3,6 +3,7 @@
  * The `segrefiner` command. Each subcommand lives in its own file and parses its own flags strictly;
  * this file only dispatches. Exit codes: 0 ok, 1 the job failed, 2 a usage error.
  */
+import { releaseBackend } from '../backend/select_backend';
 import { COARSEN_FLAGS, runCoarsen } from './coarsen';
 import { CONVERT_FLAGS, runConvert } from './convert';
 import { DOCTOR_FLAGS, runDoctor } from './doctor';
@@ -58,6 +59,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     console.error(`segrefiner ${command}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
+  } finally {
+    releaseBackend(); // a live WebGPU device may keep the process from exiting
   }
 }
 
