@@ -2,8 +2,9 @@
  * Dawn, Google's WebGPU implementation, in Node (npm `webgpu`: a prebuilt dawn.node, no download):
  * finds an adapter and says what it is. Two routes, tried in this order:
  *   'vulkan' (Linux; the platform default elsewhere: Metal, D3D12): real GPUs, and a Vulkan software
- *            driver where one is installed. Tried only if the Vulkan loader (libvulkan.so.1) exists,
- *            so a machine without one gets a reason instead of Dawn's warning on stderr.
+ *            driver where one is installed. Tried only if the Vulkan loader (libvulkan.so.1) and a
+ *            driver manifest (ICD file) exist, so a machine without them gets a reason instead of
+ *            Dawn's warnings on stderr.
  *   'opengles' (Linux, only when a software adapter is acceptable): Mesa's llvmpipe through Dawn's
  *            OpenGL ES backend, EGL surfaceless, in WebGPU compatibility mode. Needs Debian's stock
  *            libegl-dev, libegl-mesa0 and libgl1-mesa-dri (.ci/run installs them) and no environment
@@ -101,6 +102,20 @@ export function findSharedLibrary(name: string): string | null {
   return null;
 }
 
+/** The directories the Vulkan loader reads driver manifests (ICD files) from, by its Linux rules. */
+function vulkanIcdDirs(): string[] {
+  const env = process.env, home = env.HOME ?? '';
+  const config = [env.XDG_CONFIG_HOME ?? path.join(home, '.config'), ...(env.XDG_CONFIG_DIRS ?? '/etc/xdg').split(':'), '/etc'];
+  const data = [env.XDG_DATA_HOME ?? path.join(home, '.local', 'share'), ...(env.XDG_DATA_DIRS ?? '/usr/local/share:/usr/share').split(':')];
+  return [...config, ...data].filter((d) => d !== '').map((d) => path.join(d, 'vulkan', 'icd.d'));
+}
+
+/** True when a Vulkan driver manifest is named by the environment or lies where the loader looks. */
+export function hasVulkanDriver(): boolean {
+  const named = ['VK_DRIVER_FILES', 'VK_ICD_FILENAMES', 'VK_ADD_DRIVER_FILES'].some((k) => (process.env[k] ?? '') !== '');
+  return named || vulkanIcdDirs().some((dir) => fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.endsWith('.json')));
+}
+
 function platformRoute(): DawnRoute | null {
   if (process.platform === 'linux') return 'vulkan';
   if (process.platform === 'darwin') return 'metal';
@@ -113,6 +128,8 @@ function routeMissing(route: DawnRoute): string | null {
   if (route === 'vulkan' && findSharedLibrary('libvulkan.so.1') === null) {
     return 'no Vulkan loader (libvulkan.so.1; Debian: apt-get install libvulkan1, plus the GPU vendor\'s Vulkan driver)';
   }
+  // Without a driver, Dawn fails in vkCreateInstance and says so on stderr.
+  if (route === 'vulkan' && !hasVulkanDriver()) return 'no Vulkan driver (no ICD file in the loader\'s directories; NVIDIA: the driver\'s nvidia_icd.json)';
   if (route === 'opengles') {
     if (findSharedLibrary('libEGL.so') === null) return 'no libEGL.so (Debian: apt-get install libegl-dev libegl-mesa0 libgl1-mesa-dri)';
     process.env.EGL_PLATFORM ??= 'surfaceless'; // no display: Mesa renders off-screen
