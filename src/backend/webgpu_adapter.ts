@@ -75,6 +75,14 @@ export function isSoftwareAdapter(info: { vendor: string; architecture: string; 
 
 let dawn: DawnModule | null = null;
 
+/**
+ * Every Dawn instance made, kept until the process ends. dawn.node's event pump (an AsyncRunner that
+ * devices and buffers share) holds a raw pointer to its instance: once the GPU object was collected, a
+ * pump still queued on setImmediate ran on freed memory (hangs and aborts at exit, 1 run in 5 with the
+ * paper network). An idle instance keeps nothing running, so keeping it costs only its memory.
+ */
+const instances: DawnGpu[] = [];
+
 /** Loads dawn.node once and puts its WebGPU globals (GPUBufferUsage, GPUMapMode, …) on globalThis. */
 export function loadDawn(): DawnModule {
   if (dawn) return dawn;
@@ -149,6 +157,7 @@ function describe(adapter: DawnAdapter, route: DawnRoute, featureLevel: 'core' |
 async function tryRoute(route: DawnRoute, allowSoftware: boolean): Promise<FoundAdapter | string> {
   const featureLevel = route === 'opengles' ? 'compatibility' : 'core';
   const gpu = loadDawn().create(process.platform === 'linux' ? [`backend=${route}`] : []); // elsewhere Dawn's default is the route
+  instances.push(gpu);
   let adapter: DawnAdapter | null;
   try {
     adapter = await gpu.requestAdapter({ powerPreference: 'high-performance', featureLevel });
