@@ -192,7 +192,9 @@ export async function findAdapter(allowSoftware: boolean): Promise<AdapterSearch
     try {
       loadDawn();
     } catch (error) {
-      return { found: null, tried: [...tried, `the webgpu package (dawn.node) failed to load: ${(error as Error).message.split('\n')[0]}`] };
+      const e = error as Error & { code?: string };
+      const why = e.code === 'ERR_REQUIRE_ESM' ? `it is an ES module, which needs Node ≥ 20.19 (this is ${process.version})` : e.message.split('\n')[0];
+      return { found: null, tried: [...tried, `the webgpu package (dawn.node) failed to load: ${why}`] };
     }
     const result = await tryRoute(route, allowSoftware);
     if (typeof result !== 'string') return { found: result, tried };

@@ -110,7 +110,8 @@ export async function initWebGpuBackend(allowSoftware: boolean): Promise<WebGpuS
     live = { gpu, device, ownsNavigator };
     const syncReadsNote = checkPump(device, pump);
     const Backend = nodeWebGpuBackend(WebGPUBackend, syncReadsNote === null ? pump : null, new DeviceErrors(device));
-    if (tf.findBackendFactory('webgpu') === null) tf.registerBackend('webgpu', () => new Backend(device, adapter.info as GPUAdapterInfo));
+    if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu'); // a stock factory would make its own device
+    tf.registerBackend('webgpu', () => new Backend(device, adapter.info as GPUAdapterInfo));
     registerWebGpuKernels();
     if (!(await tf.setBackend('webgpu'))) throw new Error('tf.setBackend("webgpu") returned false');
     return { adapter: report, syncReadsNote };
