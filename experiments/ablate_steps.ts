@@ -9,7 +9,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import {
   comparisonGridPng, computeIou, createSchedule, defaultStepVariants, flipCounts, htmlReport, initBackend, lineChart, barChart,
-  loadModelDir, recordSteps, refineVariant, ReportBlock, runStepAblation, stepFigurePng, syntheticAblationSet, VariantResult,
+  loadModelDir, recordSteps, refineVariant, ReportBlock, runStepAblation, stepFigurePng, syntheticAblationSet, VariantResult, writeFileAtomic,
 } from '../src';
 
 const pct = (x: number) => 100 * x;
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   for (let k = 0; k < Math.min(3, samples.length); k++) {
     const steps = await recordSteps(unet.denoiser, schedule, samples[k], all.indices, 0);
     const { png } = await stepFigurePng(steps, { height: size, width: size, initial: samples[k].coarse.data });
-    fs.writeFileSync(path.join(out, `step_figure_${k}.png`), png);
+    writeFileAtomic(path.join(out, `step_figure_${k}.png`), png);
     figures.push({ kind: 'png', png, alt: `per-step maps, scene ${k}`, caption: `Scene ${k}: rows = current mask, predicted mask σ(logits), confidence p, transition probability p_c2f, cumulative fine probability s, pixels flipped by the step.` });
     flipCounts(steps, samples[k].coarse.data).forEach((f) => flipRows.push([k, f.t, f.toForeground, f.toBackground, f.total]));
   }
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     coarseNote: `IoU ${(computeIou(s.gt, s.coarse).iou ?? 1).toFixed(3)}`, refinedNote: `IoU ${(computeIou(s.gt, refined[i]).iou ?? 1).toFixed(3)}`,
   }));
   const comparison = (await comparisonGridPng(rows)).png;
-  fs.writeFileSync(path.join(out, 'comparison.png'), comparison);
+  writeFileAtomic(path.join(out, 'comparison.png'), comparison);
   unet.dispose();
 
   const firstN = result.variants.slice(0, schedule.numTimesteps);
@@ -82,9 +82,9 @@ async function main(): Promise<void> {
     { kind: 'png', png: comparison, alt: 'comparison grid' },
     { kind: 'code', text: `npm run ablate -- --model ${values.model} --scenes ${nScenes} --seeds ${nSeeds}` },
   ], { subtitle: new Date().toISOString() });
-  fs.writeFileSync(path.join(out, 'report.html'), html);
-  fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify({ model: values.model, backend: backend.name, scenes: nScenes, seeds, coarse: result.coarse, variants: result.variants, seconds }, null, 2)}\n`);
-  fs.writeFileSync(path.join(out, 'results.csv'), csv(result.variants));
+  writeFileAtomic(path.join(out, 'report.html'), html);
+  writeFileAtomic(path.join(out, 'results.json'), `${JSON.stringify({ model: values.model, backend: backend.name, scenes: nScenes, seeds, coarse: result.coarse, variants: result.variants, seconds }, null, 2)}\n`);
+  writeFileAtomic(path.join(out, 'results.csv'), csv(result.variants));
   console.log(`\nreport: ${path.resolve(out, 'report.html')} (${seconds.toFixed(0)} s)`);
 }
 

@@ -7,9 +7,8 @@
  *     that installs here (the cpu backend is ~260× slower, so it gets the small size only).
  * Flags: --quick (fewer shapes/reps, for CI), --json <file>, --no-cpu.
  */
-import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
-import { activeBackend, BENCH_PROBE_UNET, createProbeUNetParams, createRng, initBackend, ProbeUNetConfig, probeUNetLoss, randomNormalArray, REPLACED_KERNELS, runOnBackend } from '../src';
+import { activeBackend, BENCH_PROBE_UNET, createProbeUNetParams, createRng, initBackend, ProbeUNetConfig, probeUNetLoss, randomNormalArray, REPLACED_KERNELS, runOnBackend, writeFileAtomic} from '../src';
 
 interface ConvShape {
   label: string;
@@ -131,7 +130,7 @@ async function main(): Promise<void> {
   console.log('|---|---|---|');
   for (const s of steps) console.log(`| B=${s.batch}, ${s.size}×${s.size}×4 | ${s.backend} | ${fmt(s.ms)} |`);
   if (jsonAt >= 0) {
-    fs.writeFileSync(args[jsonAt + 1], JSON.stringify({ backend: activeBackend(), convRows, steps }, null, 2));
+    writeFileAtomic(args[jsonAt + 1], JSON.stringify({ backend: activeBackend(), convRows, steps }, null, 2));
   }
 }
 

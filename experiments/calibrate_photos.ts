@@ -2,6 +2,7 @@
  * Calibrates a model's inference on real photos (issue 14) and writes what it chose into the model
  * folder's config.json `refineDefaults`:
  *   npx tsx experiments/calibrate_photos.ts --model models/cpu-real [--dev ../shared/data/dev] [--write]
+ *     [--paths instance,hr,auto]   (which refinement paths the grid tries; hr and auto are the slow ones)
  * 1. The step-count ablation on the dev photos (crops at the model size, coarse = modify_boundary as
  *    `segrefiner coarsen --seed 0`, 3 sampling seeds): does the chain of steps help, and how much?
  * 2. A small grid of refine options through SegRefiner at full resolution (candidates() lists them:
@@ -29,7 +30,7 @@ interface Candidate { label: string; options: RefineOptionsInput }
  * at all steps and at the ablation's best step count; the high-resolution path; and 'auto' taking the
  * high-resolution path for objects more than twice the model size (large DAVIS objects).
  */
-function candidates(bestSteps: number, numTimesteps: number): Candidate[] {
+function candidates(bestSteps: number, numTimesteps: number, paths: string[]): Candidate[] {
   const gate = (t: number | null) => (t === null ? null : { threshold: t });
   const label = (residual: boolean, steps: number, g: number | null) => `instance${residual ? ' residual' : ''}, ${steps} steps, gate ${g ?? 'off'}`;
   const instance = (residual: boolean, steps: number, g: number | null): Candidate => ({
@@ -38,8 +39,8 @@ function candidates(bestSteps: number, numTimesteps: number): Candidate[] {
   const out: Candidate[] = [instance(false, numTimesteps, null), instance(true, numTimesteps, null), instance(true, numTimesteps, 0.2),
     instance(true, numTimesteps, 0.5), instance(false, numTimesteps, 0.5)];
   if (bestSteps < numTimesteps) out.push(instance(true, bestSteps, null), instance(true, bestSteps, 0.2), instance(true, bestSteps, 0.5), instance(false, bestSteps, 0.5));
-  out.push({ label: 'hr, gate off', options: { mode: 'hr', gate: null } });
-  out.push({ label: 'auto (hr above 2× the model size), instance residual, gate off', options: { mode: 'auto', autoHrFactor: 2, gate: null, instance: { residual: true } } });
+  if (paths.includes('hr')) out.push({ label: 'hr, gate off', options: { mode: 'hr', gate: null } });
+  if (paths.includes('auto')) out.push({ label: 'auto (hr above 2× the model size), instance residual, gate off', options: { mode: 'auto', autoHrFactor: 2, gate: null, instance: { residual: true } } });
   return out;
 }
 
@@ -78,7 +79,11 @@ async function stepAblation(model: string, dev: string) {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     model: { type: 'string', default: 'models/cpu-real' }, dev: { type: 'string', default: '../shared/data/dev' }, write: { type: 'boolean', default: false },
+    paths: { type: 'string', default: 'instance,hr,auto' },
   } });
+  const paths = (values.paths as string).split(',');
+  const unknown = paths.filter((p) => !['instance', 'hr', 'auto'].includes(p));
+  if (unknown.length || !paths.includes('instance')) throw new Error(`calibrate_photos: --paths must list instance and optionally hr, auto, but got '${values.paths}'.`);
   const model = values.model as string, dev = values.dev as string;
   const backend = await initBackend();
   const t0 = Date.now();
@@ -92,7 +97,7 @@ async function main(): Promise<void> {
   const { unet, config } = loadModelDir(model);
   const refiner = SegRefiner.fromUNet(unet, { imageSize: config.imageSize as number, diffusion: config.diffusion ?? {} });
   const grid: { label: string; options: RefineOptionsInput; rows: PhotoRow[]; score: number; gentleWorst: number }[] = [];
-  for (const c of candidates(best.steps, ablation.numTimesteps)) {
+  for (const c of candidates(best.steps, ablation.numTimesteps, paths)) {
     const rows = await evaluatePhotoSets(refiner, sets, kinds, [0], c.options);
     const score = meanDelta(rows, 'modify-boundary', 'meanIou') + meanDelta(rows, 'modify-boundary', 'mba');
     grid.push({ label: c.label, options: c.options, rows, score, gentleWorst: worstGentleIou(rows) });
@@ -102,7 +107,7 @@ async function main(): Promise<void> {
   const safe = grid.filter((g) => g.gentleWorst >= -0.005);
   const chosen = safe.length ? safe.reduce((a, g) => (g.score > a.score ? g : a)) : grid.reduce((a, g) => (g.gentleWorst > a.gentleWorst ? g : a));
   console.log(`\nchosen: ${chosen.label}${safe.length ? '' : ' (no option kept gentle masks within 0.5 point; this one harms them least)'}`);
-  const out = { model, dev, backend: backend.name, seconds: (Date.now() - t0) / 1000, ablation, grid, chosen: { label: chosen.label, options: chosen.options, doNoHarmMet: safe.length > 0 } };
+  const out = { model, dev, backend: backend.name, seconds: (Date.now() - t0) / 1000, paths, ablation, grid, chosen: { label: chosen.label, options: chosen.options, doNoHarmMet: safe.length > 0 } };
   writeFileAtomic(path.join(model, 'calibration.json'), `${JSON.stringify(out, null, 1)}\n`);
   if (values.write) {
     const file = path.join(model, 'config.json');

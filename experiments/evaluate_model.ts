@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { BinaryMask, coarsenMask, createRng, createSchedule, fileSeed, generateScene, initBackend, loadModelDir, loadPairedFolder, MaskScores, readBinaryMask, readImage, refineSamples, sceneSeeds, scoreMasks, SegRefiner, validationSamples } from '../src';
+import { BinaryMask, coarsenMask, createRng, createSchedule, fileSeed, generateScene, initBackend, loadModelDir, loadPairedFolder, MaskScores, readBinaryMask, readImage, refineSamples, sceneSeeds, scoreMasks, SegRefiner, validationSamples, writeFileAtomic} from '../src';
 
 export interface Row { set: string; images: number; coarse: MaskScores; refined: MaskScores; note: string }
 
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   refiner.dispose();
   const result = { model: values.model, backend: backend.name, seconds: (Date.now() - t0) / 1000, rows };
   console.log(formatRows(rows));
-  if (values.out) fs.writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
+  if (values.out) writeFileAtomic(values.out, `${JSON.stringify(result, null, 2)}\n`);
 }
 
 if (require.main === module) {

@@ -13,7 +13,7 @@ import * as path from 'path';
 import { parseArgs } from 'util';
 import {
   BinaryMask, coarseOfKind, createRng, fileSeed, initBackend, loadPairedFolder, MaskScores, readBinaryMask, readImage,
-  RefineOptionsInput, RgbImage, scoreMasks, SegRefiner,
+  RefineOptionsInput, RgbImage, scoreMasks, SegRefiner, writeFileAtomic,
 } from '../src';
 
 /** One photo with its ground truth and one coarse mask per kind. */
@@ -116,7 +116,7 @@ async function main(): Promise<void> {
   const result = { model: values.model, dev: values.dev, backend: backend.name, options: { ...refiner.refineDefaults, ...options }, seeds, seconds: (Date.now() - t0) / 1000, rows };
   refiner.dispose();
   console.log(formatPhotoRows(rows));
-  if (values.out) fs.writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
+  if (values.out) writeFileAtomic(values.out, `${JSON.stringify(result, null, 2)}\n`);
 }
 
 if (require.main === module) {

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import {
-  BinaryMask, coarsenMask, createRng, cropBoxOf, cropMask, fileSeed, instanceBox, loadPairedFolder, pasteInstance, readBinaryMask, resizeMaskBilinear, scoreMasks,
+  BinaryMask, coarsenMask, createRng, cropBoxOf, cropMask, fileSeed, instanceBox, loadPairedFolder, pasteInstance, readBinaryMask, resizeMaskBilinear, scoreMasks, writeFileAtomic,
 } from '../src';
 
 /** The GT pushed through the instance path at `size`² around the box of `coarse` (+20 px). */
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
       console.log(`${size}² ${source}: IoU ${(100 * s.meanIou).toFixed(2)}, mBA ${(100 * s.mba).toFixed(2)}, Boundary IoU ${(100 * s.boundaryIou).toFixed(2)}`);
     }
   }
-  if (values.out) fs.writeFileSync(values.out, `${JSON.stringify({ dev, rows }, null, 2)}\n`);
+  if (values.out) writeFileAtomic(values.out, `${JSON.stringify({ dev, rows }, null, 2)}\n`);
 }
 
 main().catch((e) => {

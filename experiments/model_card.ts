@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
 import { formatRows, Row } from './evaluate_model';
+import { writeFileAtomic } from '../src';
 
 interface Record_ { type: string; step: number; time: string; [k: string]: unknown }
 
@@ -43,11 +44,11 @@ function main(): void {
   if (!values.run || !values.out) throw new Error('model_card: --run and --out must be given.');
   const run = values.run, out = values.out;
   fs.mkdirSync(out, { recursive: true });
-  for (const f of ['config.json', 'model.safetensors']) fs.copyFileSync(path.join(run, 'model', f), path.join(out, f));
-  fs.copyFileSync(path.join(run, 'config.json'), path.join(out, 'run_config.json'));
-  fs.copyFileSync(path.join(run, 'metrics.jsonl'), path.join(out, 'metrics.jsonl'));
+  for (const f of ['config.json', 'model.safetensors']) writeFileAtomic(path.join(out, f), fs.readFileSync(path.join(run, 'model', f)));
+  writeFileAtomic(path.join(out, 'run_config.json'), fs.readFileSync(path.join(run, 'config.json')));
+  writeFileAtomic(path.join(out, 'metrics.jsonl'), fs.readFileSync(path.join(run, 'metrics.jsonl')));
   const samples = fs.readdirSync(path.join(run, 'samples')).sort();
-  if (samples.length) fs.copyFileSync(path.join(run, 'samples', samples[samples.length - 1]), path.join(out, 'validation_samples.png'));
+  if (samples.length) writeFileAtomic(path.join(out, 'validation_samples.png'), fs.readFileSync(path.join(run, 'samples', samples[samples.length - 1])));
   const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8'));
   const records = readJsonl(path.join(run, 'metrics.jsonl'));
   const train = records.filter((r) => r.type === 'train');
@@ -82,7 +83,7 @@ never saw a real photograph, and its ${config.imageSize}² input is far below th
 ` : ''}
 ![coarse | refined | ground truth](validation_samples.png)
 `;
-  fs.writeFileSync(path.join(out, 'MODEL_CARD.md'), card);
+  writeFileAtomic(path.join(out, 'MODEL_CARD.md'), card);
   console.log(`wrote ${out}/MODEL_CARD.md`);
 }
 

@@ -4,6 +4,7 @@
  *   npx tsx experiments/model_card_photos.ts --run runs/real-ft --out models/cpu-real \
  *     [--compare runs/real-scratch] [--evaluation evaluation_photos.json] [--commit <sha>]
  *     [--ceiling instance_ceiling.json] [--size-evaluation <evaluate_photos JSON of a run at another input size>]
+ *     [--recipe cpu-real]   (the recipe the run was started with, named in the card)
  * The network comes from <run>/model when the run finished, else from its latest checkpoint. Copies the
  * run's config.json (as run_config.json) and metrics.jsonl, keeps the model folder's calibration
  * (calibration.json, refineDefaults in config.json) when present, draws the dev curves (validation.png:
@@ -82,6 +83,14 @@ interface Calibration {
   chosen: { label: string; options: unknown; doNoHarmMet: boolean };
 }
 
+/** Without a calibration of its own: the defaults the model folder carries, and where they were chosen. */
+function inheritedCalibration(out: string, initFrom: string | undefined): string {
+  const defaults = JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).refineDefaults;
+  if (!defaults) return '';
+  const from = initFrom && fs.existsSync(path.join(initFrom, 'calibration.json')) ? `the model it was fine-tuned from (\`${initFrom}/calibration.json\`, its card has the grid and the step-count ablation)` : 'an earlier calibration';
+  return `## Calibration\nNot re-run for this snapshot: its defaults \`${JSON.stringify(defaults)}\` are those calibrated for ${from}; the evaluation below measures them on this model.\n`;
+}
+
 function calibrationSection(c: Calibration): string {
   const a = c.ablation;
   const abl = ['| steps | IoU | mBA | Boundary IoU | ms / refinement |', '|---|---|---|---|---|',
@@ -115,7 +124,7 @@ function inputSizeSection(ceilingFile: string | undefined, otherFile: string | u
   if (!ceilingFile && !otherFile) return '';
   const lines = ['## Input size'];
   if (ceilingFile) {
-    fs.copyFileSync(ceilingFile, path.join(out, 'instance_ceiling.json'));
+    writeFileAtomic(path.join(out, 'instance_ceiling.json'), fs.readFileSync(ceilingFile));
     const rows = (JSON.parse(fs.readFileSync(ceilingFile, 'utf8')) as { rows: { size: number; source: string; meanIou: number; mba: number; boundaryIou: number }[] }).rows;
     lines.push('The ground truth itself pushed through the instance path (crop around the coarse box + 20 px, resize to S², paste back; `experiments/instance_ceiling.ts`): what a perfect S² refinement would score.', '',
       '| S | source | IoU | mBA | Boundary IoU |', '|---|---|---|---|---|', ...rows.map((r) => `| ${r.size}² | ${r.source} | ${pct(r.meanIou)} | ${pct(r.mba)} | ${pct(r.boundaryIou)} |`), '');
@@ -137,7 +146,7 @@ async function exportNetwork(run: string, out: string, config: Record<string, un
   const previous = fs.existsSync(path.join(out, 'config.json')) ? JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')) : {};
   const keep = previous.refineDefaults ? { refineDefaults: previous.refineDefaults } : {};
   if (fs.existsSync(path.join(run, 'model', 'model.safetensors'))) {
-    fs.copyFileSync(path.join(run, 'model', 'model.safetensors'), path.join(out, 'model.safetensors'));
+    writeFileAtomic(path.join(out, 'model.safetensors'), fs.readFileSync(path.join(run, 'model', 'model.safetensors')));
     const cfg = JSON.parse(fs.readFileSync(path.join(run, 'model', 'config.json'), 'utf8'));
     writeFileAtomic(path.join(out, 'config.json'), `${JSON.stringify({ ...cfg, ...keep }, null, 2)}\n`);
     return cfg.trainedWith.steps as number;
@@ -149,7 +158,7 @@ async function exportNetwork(run: string, out: string, config: Record<string, un
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: {
     run: { type: 'string' }, out: { type: 'string' }, compare: { type: 'string' }, evaluation: { type: 'string' }, commit: { type: 'string' },
-    ceiling: { type: 'string' }, 'size-evaluation': { type: 'string' },
+    ceiling: { type: 'string' }, 'size-evaluation': { type: 'string' }, recipe: { type: 'string', default: 'cpu-real' },
   } });
   if (!values.run || !values.out) throw new Error('model_card_photos: --run and --out must be given.');
   const run = values.run, out = values.out;
@@ -157,7 +166,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(out, { recursive: true });
   const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8'));
   const step = await exportNetwork(run, out, config);
-  fs.copyFileSync(path.join(run, 'config.json'), path.join(out, 'run_config.json'));
+  writeFileAtomic(path.join(out, 'run_config.json'), fs.readFileSync(path.join(run, 'config.json')));
   const records = readJsonl(path.join(run, 'metrics.jsonl')).filter((r) => r.step <= step);
   writeFileAtomic(path.join(out, 'metrics.jsonl'), `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
   const runs = [{ label: config.initFrom ? 'ft' : 'scratch', records }];
@@ -175,7 +184,7 @@ async function main(): Promise<void> {
   const dataEvent = records.find((r) => r.type === 'event' && r.event === 'data');
   const events = records.filter((r) => r.type === 'event' && !['checkpoint', 'data'].includes(r.event as string));
   const evaluation = values.evaluation ? JSON.parse(fs.readFileSync(values.evaluation, 'utf8')) as { rows: PhotoRow[]; backend: string; seconds: number; options: unknown; seeds: number[] } : null;
-  if (values.evaluation) fs.copyFileSync(values.evaluation, path.join(out, 'evaluation_photos.json'));
+  if (values.evaluation) writeFileAtomic(path.join(out, 'evaluation_photos.json'), fs.readFileSync(values.evaluation));
   const calibrationFile = path.join(out, 'calibration.json');
   const calibration = fs.existsSync(calibrationFile) ? JSON.parse(fs.readFileSync(calibrationFile, 'utf8')) as Calibration : null;
   const d = config.data;
@@ -189,7 +198,7 @@ Generated by \`experiments/model_card_photos.ts\` from the run's committed files
 - Training data (\`data.kind\` photo-folders): ${dataEvent ? String(dataEvent.summary) : d.roots.join(', ')}. Real photographs with hand-drawn masks (ECSSD, DAVIS-2016 train); the dev pairs were never trained on (they are the validation set).
 - Samples: ${Math.round(100 * (1 - d.patchProb))} % whole-object crops (box of GT ∪ coarse + ${d.padSize} px with jitter, resized to ${config.imageSize}²), ${Math.round(100 * d.patchProb)} % full-resolution ${config.imageSize}² boundary patches; flips p = ${d.flipProb}.
 - Coarse masks (\`src/data/coarse_mix.ts\`, drawn online per sample): kinds and weights ${JSON.stringify(d.coarse.kinds)}, severity U[${d.coarse.severity}], a second degradation with p = ${d.coarse.secondProb}.
-- Start: ${config.initFrom ? `fine-tuned from \`${config.initFrom}\`` : 'random initialisation'}. Recipe \`cpu-real\`: batch ${config.batchSize}, AdamW lr ${config.optimizer.lr} (warm-up ${config.lrSchedule.warmupSteps}, ×${config.lrSchedule.gamma} at [${config.lrSchedule.milestones}]), clipping ${config.clipGradNorm || 'off'}.
+- Start: ${config.initFrom ? `fine-tuned from \`${config.initFrom}\`` : 'random initialisation'}. Recipe \`${values.recipe}\`: batch ${config.batchSize}, AdamW lr ${config.optimizer.lr} (warm-up ${config.lrSchedule.warmupSteps}, ×${config.lrSchedule.gamma} at [${config.lrSchedule.milestones}]), clipping ${config.clipGradNorm || 'off'}.
 - This snapshot: step **${step}** of ${config.steps}, **${step * config.batchSize} examples seen**, ${hours[hours.length - 1].toFixed(2)} h of training (${meanRate.toFixed(2)} examples/s mean) on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()} (wasm backend, native kernels from the resume events on, as they landed: the step times in \`metrics.jsonl\` show each change; other runs and jobs shared the 2 cores)${events.length ? `; events: ${events.map((e) => `${e.event} at ${e.step}`).join(', ')}` : ''}.
 - Code: ${values.commit ? `the run was last resumed from commit ${values.commit}` : "commit not given"}; the run's checkpoint (weights, AdamW moments, step, RNG; kept in the repo because run folders do not outlive a session) is \`run/checkpoint.safetensors\`: continue the run exactly with \`mkdir -p runs/${config.name} && cp ${out}/run_config.json runs/${config.name}/config.json && cp ${out}/metrics.jsonl ${out}/run/checkpoint.safetensors runs/${config.name}/ && npx segrefiner train --resume runs/${config.name}\`.
 
@@ -200,7 +209,7 @@ ${validationTable(records)}
 ![dev mBA against training hours](validation_mba.png)
 ${compareConfig ? `\nThe curves compare this run with \`${values.compare}\` (${compareConfig.initFrom ? 'fine-tuned' : 'from scratch'}, otherwise the same recipe, run side by side on the same machine); its records are in \`comparison_metrics.jsonl\`.\n` : ''}
 ${sizeSection}
-${calibration ? calibrationSection(calibration) : ''}
+${calibration ? calibrationSection(calibration) : inheritedCalibration(out, config.initFrom)}
 ${evaluation ? `## Evaluation on dev (\`experiments/evaluate_photos.ts\`, ${evaluation.backend}, ${evaluation.seconds.toFixed(0)} s)
 Full resolution through \`SegRefiner.refine\` with the model's defaults \`${JSON.stringify(evaluation.options)}\`; mean ± std over sampling seeds [${evaluation.seeds}]. Coarse kinds: \`modify-boundary\` = \`segrefiner coarsen --seed 0\` (upstream's), \`gentle\` = \`segrefiner coarsen --kind gentle --seed 0\` (one light real-segmenter error per mask, src/data/coarse_mix.ts).
 

@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { BinaryMask, coarsenMask, comparisonGridPng, computeIou, createRng, DEFAULT_MODEL_DIR, fileSeed, generateScene, initBackend, loadPairedFolder, readBinaryMask, readImage, RefineStep, RgbImage, sceneSeeds, SegRefiner, stepFigurePng, SYNTHETIC_MODEL_DIR } from '../src';
+import { BinaryMask, coarsenMask, comparisonGridPng, computeIou, createRng, DEFAULT_MODEL_DIR, fileSeed, generateScene, initBackend, loadPairedFolder, readBinaryMask, readImage, RefineStep, RgbImage, sceneSeeds, SegRefiner, stepFigurePng, SYNTHETIC_MODEL_DIR, writeFileAtomic} from '../src';
 
 interface Item { name: string; image: RgbImage; gt: BinaryMask; coarse: BinaryMask }
 
@@ -55,11 +55,11 @@ async function main(): Promise<void> {
     rows.push({ image: it.image, coarse: it.coarse, refined: r.mask, gt: it.gt, label: it.name, coarseNote: `IoU ${iou(it.coarse)}`, refinedNote: `IoU ${iou(r.mask)}` });
     if (steps.length) {
       const { png } = await stepFigurePng(steps, { height: it.gt.height, width: it.gt.width, initial: it.coarse.data });
-      fs.writeFileSync(path.join(values.out as string, `steps_${k}.png`), png);
+      writeFileAtomic(path.join(values.out as string, `steps_${k}.png`), png);
     }
   }
   refiner.dispose();
-  fs.writeFileSync(path.join(values.out as string, 'comparison.png'), (await comparisonGridPng(rows)).png);
+  writeFileAtomic(path.join(values.out as string, 'comparison.png'), (await comparisonGridPng(rows)).png);
   console.log(`wrote ${path.resolve(values.out as string)}: comparison.png and ${Math.min(items.length, Number(values.steps))} step figures`);
 }
 

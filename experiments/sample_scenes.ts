@@ -5,7 +5,7 @@
  * side by side), plus grid.png with all pairs stacked, and prints the generation time per scene.
  * --palette writes the pairs as 256-colour PNGs (about a third of the size; for the README images).
  */
-import { generateScene, type SyntheticScene } from '../src';
+import { generateScene, type SyntheticScene, writeFileAtomic} from '../src';
 import * as fs from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
@@ -60,18 +60,18 @@ async function main(): Promise<void> {
     const scene = generateScene({ seed: seed + k, height: size, width: size });
     const ms = performance.now() - t0;
     const stem = path.join(out, `scene_${seed + k}`);
-    await png(scene.image, 3).toFile(`${stem}_image.png`);
-    await png({ ...scene.mask, data: scene.mask.data.map((v) => v * 255) }, 1).toFile(`${stem}_mask.png`);
+    writeFileAtomic(`${stem}_image.png`, await png(scene.image, 3).toBuffer());
+    writeFileAtomic(`${stem}_mask.png`, await png({ ...scene.mask, data: scene.mask.data.map((v) => v * 255) }, 1).toBuffer());
     const pair = pairPixels(scene);
     const buf = await png(pair, 3, palette).toBuffer();
-    fs.writeFileSync(`${stem}_pair.png`, buf);
+    writeFileAtomic(`${stem}_pair.png`, buf);
     pairs.push({ input: buf, top: k * (size + 4), left: 0 });
     pairW = pair.width;
     const fg = scene.mask.data.reduce((s, v) => s + v, 0) / scene.mask.data.length;
     console.log(`seed ${seed + k}: ${scene.kind}, foreground ${(100 * fg).toFixed(1)}%, ${ms.toFixed(1)} ms`);
   }
-  await sharp({ create: { width: pairW, height: n * (size + 4) - 4, channels: 3, background: '#ffffff' } })
-    .composite(pairs).png().toFile(path.join(out, 'grid.png'));
+  writeFileAtomic(path.join(out, 'grid.png'), await sharp({ create: { width: pairW, height: n * (size + 4) - 4, channels: 3, background: '#ffffff' } })
+    .composite(pairs).png().toBuffer());
   console.log(`wrote ${n} scenes to ${out}`);
 }
 

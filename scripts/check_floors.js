@@ -3,13 +3,13 @@
 // imports only floors below it; rooms on one floor never import each other; no import cycle at all.
 //   node scripts/check_floors.js [srcDir]      (run by `npm run lint`; exit 1 with every violation listed)
 // Floors, bottom up: types.ts · util/ · backend/ · data/ model/ diffusion/ metrics/ vis/ · train/ refine/
-// · evaluate/ · cli/ web/ cluster/ · index.ts. A file may import its own room (its top-level folder).
+// · evaluate/ · cluster/ · cli/ web/ · index.ts. A file may import its own room (its top-level folder).
 // Also: experiments/ and notebooks/ import the library only through its public API (src/index.ts,
 // dist/index.js), never a deep path.
 const fs = require('fs');
 const path = require('path');
 
-const FLOORS = [['types.ts'], ['util'], ['backend'], ['data', 'model', 'diffusion', 'metrics', 'vis'], ['train', 'refine'], ['evaluate'], ['cli', 'web', 'cluster'], ['index.ts']];
+const FLOORS = [['types.ts'], ['util'], ['backend'], ['data', 'model', 'diffusion', 'metrics', 'vis'], ['train', 'refine'], ['evaluate'], ['cluster'], ['cli', 'web'], ['index.ts']];
 const FLOOR_OF = new Map(FLOORS.flatMap((rooms, level) => rooms.map((room) => [room, level])));
 
 /** Every .ts file under dir, as paths relative to it. */

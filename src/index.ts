@@ -24,7 +24,8 @@ export { cropImage, cropMask, cropBoxOf } from './util/crop';
 export { dilateEllipse } from './util/ellipse_morphology';
 
 // data
-export { readImage, normalizeImage } from './data/image_io';
+export { readImage } from './data/image_io';
+export { normalizeImage } from './data/normalize_image';
 export { readBinaryMask, writeMaskPng, writeProbabilityPng } from './data/mask_io';
 export { resizeMaskBilinear, resizeMaskNearest } from './data/resize';
 export { loadPairedFolder } from './data/folder_loaders';
@@ -96,7 +97,7 @@ export { plotlyHtml } from './vis/plotly_html';
 export { htmlReport } from './vis/report';
 export type { ReportBlock } from './vis/report';
 export { imageGridPng, comparisonGridPng } from './vis/image_grid';
-export { overlayMasks, OVERLAY_COLORS, rgbToPng } from './vis/overlay';
-export { grayToPng } from './vis/to_png';
+export { overlayMasks, OVERLAY_COLORS } from './vis/overlay';
+export { grayToPng, rgbToPng } from './vis/to_png';
 export { stepFigurePng, flipCounts, flipMapRgb } from './vis/step_figures';
 export type { StepMaps } from './vis/step_figures';

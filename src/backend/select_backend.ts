@@ -5,7 +5,8 @@
  *   → the pure-JS cpu backend.
  * Force one with `initBackend({backend})` or `SEGREFINER_BACKEND=tensorflow|webgpu|wasm|cpu`; a forced
  * webgpu also accepts a software adapter (Mesa llvmpipe: tests, CI). Set the wasm thread count with
- * `{threads}` or `SEGREFINER_THREADS`. Nothing else in src/ calls tf.setBackend.
+ * `{threads}` or `SEGREFINER_THREADS`. Nothing else in src/ calls tf.setBackend, except the web page's
+ * src/web/browser_backend.ts (a browser has its own backends: webgpu, webgl, wasm).
  */
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs';

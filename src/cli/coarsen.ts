@@ -14,7 +14,8 @@ import { DEGRADATION_KINDS, DegradationKind } from '../data/degradations';
 import { IMAGE_EXTENSIONS } from '../data/image_io';
 import { readBinaryMask, writeMaskPng } from '../data/mask_io';
 import { computeIou } from '../metrics/iou';
-import { createRng, fileSeed } from '../util/rng';
+import { createRng, fileSeed, MAX_SEED } from '../util/rng';
+import { assertOutputIsNotInput, lockOutputFolder, prepareOutputFolder } from './output_paths';
 import { FlagSpecs, formatUsage, parseFlags } from './parse_flags';
 import { UsageError } from './usage_error';
 
@@ -45,8 +46,8 @@ function parseCoarsenArgs(argv: string[]): CoarsenArgs {
     if (typeof flags[name] !== 'string' || flags[name] === '') throw new UsageError(`segrefiner coarsen: --${name} <dir> is required.`, usage);
   }
   const seedText = String(flags.seed ?? '0');
-  if (!/^-?\d+$/.test(seedText) || !Number.isSafeInteger(Number(seedText))) {
-    throw new UsageError(`segrefiner coarsen: --seed must be an integer, but got '${seedText}'.`, usage);
+  if (!/^\d+$/.test(seedText) || Number(seedText) > MAX_SEED) {
+    throw new UsageError(`segrefiner coarsen: --seed must be an integer in [0, ${MAX_SEED}], but got '${seedText}'.`, usage);
   }
   const kind = String(flags.kind ?? 'modify-boundary');
   if (!DEGRADATION_KINDS.includes(kind as DegradationKind) && !(kind in NAMED_COARSE_MIXES)) {
@@ -59,9 +60,7 @@ function parseCoarsenArgs(argv: string[]): CoarsenArgs {
   if (severity !== undefined && kind in NAMED_COARSE_MIXES) throw new UsageError(`segrefiner coarsen: --severity applies to a single --kind, but '${kind}' is a mix (it draws its own severities).`, usage);
   if (flags.expand && kind !== 'modify-boundary') throw new UsageError(`segrefiner coarsen: --expand applies to --kind modify-boundary only, but got '${kind}'.`, usage);
   const args = { masks: flags.masks as string, out: flags.out as string, seed: Number(seedText), expand: Boolean(flags.expand), kind, severity };
-  if (path.resolve(args.masks) === path.resolve(args.out)) {
-    throw new UsageError('segrefiner coarsen: --out must differ from --masks (the masks would be overwritten).', usage);
-  }
+  assertOutputIsNotInput('coarsen', { flag: 'out', path: args.out }, [{ flag: 'masks', path: args.masks }], usage);
   return args;
 }
 
@@ -83,7 +82,17 @@ function listMasks(dir: string): { files: string[]; others: string[] } {
 export async function runCoarsen(argv: string[]): Promise<number> {
   const args = parseCoarsenArgs(argv);
   const { files, others } = listMasks(args.masks);
-  fs.mkdirSync(args.out, { recursive: true });
+  prepareOutputFolder('coarsen', { flag: 'out', path: args.out });
+  const lock = lockOutputFolder('coarsen', { flag: 'out', path: args.out });
+  try {
+    return await coarsenFiles(args, files, others);
+  } finally {
+    lock.release();
+  }
+}
+
+/** Writes one coarse mask per file, prints each IoU and the mean; 1 if any file failed. */
+async function coarsenFiles(args: CoarsenArgs, files: string[], others: string[]): Promise<number> {
   const failures: string[] = [], ious: number[] = [], written = new Map<string, string>();
   let empty = 0;
   for (const name of files) {

@@ -7,7 +7,8 @@ import { initBackend } from '../backend/select_backend';
 import { DEFAULT_DIFFUSION_CONFIG } from '../diffusion/config';
 import { saveModelDir } from '../model/checkpoint/model_dir';
 import { importTorchUNet } from '../model/checkpoint/import_pth';
-import { PAPER_UNET_CONFIG, unetConfigFromUpstream, UNetConfig } from '../model/config';
+import { checkImageSize, PAPER_UNET_CONFIG, unetConfigFromUpstream, UNetConfig } from '../model/config';
+import { assertInputsExist, assertOutputIsNotInput, prepareOutputFolder } from './output_paths';
 import { FlagSpecs, formatUsage, parseFlags } from './parse_flags';
 import { UsageError } from './usage_error';
 
@@ -36,6 +37,15 @@ export async function runConvert(argv: string[]): Promise<number> {
   const imageSize = Number(flags['image-size'] ?? 256);
   if (!Number.isInteger(imageSize) || imageSize < 8) throw new UsageError(`segrefiner convert: --image-size must be an integer ≥ 8, but got '${flags['image-size']}'.`, usage);
   const config = networkConfig(flags.config as string | undefined);
+  try {
+    checkImageSize(config, imageSize, 'segrefiner convert: --image-size');
+  } catch (error) {
+    throw new UsageError((error as Error).message, usage);
+  }
+  const out = { flag: 'out', path: String(flags.out) };
+  assertInputsExist('convert', [{ flag: 'pth', path: String(flags.pth) }], 'file');
+  assertOutputIsNotInput('convert', out, [{ flag: 'pth', path: String(flags.pth) }], usage);
+  prepareOutputFolder('convert', out);
   await initBackend();
   const { unet, ignored, prefix } = importTorchUNet(flags.pth as string, config);
   try {

@@ -11,14 +11,21 @@
  * COCO: `--coco-gt gt.json --coco-results res.json [--iou-type segm|boundary|both]` prints the
  * COCOeval summary (AP, AP50, AP75, APs/m/l, AR1/10/100, ARs/m/l).
  *
+ * Folders with `--shard K/N`: only shard K's images (by stem); `--out` is then the shard's folder
+ * (manifest + one record per image with everything the aggregates need); `segrefiner merge` writes
+ * the report a single run writes, its means and ΣI/ΣU recomputed over all images in the same order.
+ *
  * Errors name the file or folder: missing or empty folders, a file with no counterpart, two files
  * with one stem, size mismatches, unreadable images.
  */
-import { promises as fs } from 'fs';
 import { CocoFileReport, evaluateCocoFiles } from '../evaluate/coco_files';
-import { evaluateFolders, FolderEvalReport, MaskAggregate } from '../evaluate/folder_eval';
+import { ShardSpec } from '../cluster/shard';
+import { evaluateFolders, FolderEvalReport, MaskAggregate, pairMaskFiles, scoreImage, ScoredImage } from '../evaluate/folder_eval';
 import { CocoIouType, CocoSummary } from '../metrics/coco_eval';
-import { FlagSpecs, formatUsage, parseFlags } from './parse_flags';
+import { writeFileAtomic } from '../util/atomic_write';
+import { assertOutputIsNotInput, FlagPath, prepareOutputFile } from './output_paths';
+import { FlagSpecs, formatUsage, ParsedFlags, parseFlags } from './parse_flags';
+import { argsOf, openShard, SHARD_FLAGS, shardFromFlags, shardSummary } from './shard_flag';
 import { UsageError } from './usage_error';
 
 export const EVAL_FLAGS: FlagSpecs = {
@@ -30,6 +37,7 @@ export const EVAL_FLAGS: FlagSpecs = {
   'coco-gt': { type: 'string', description: 'COCO/LVIS ground-truth JSON (COCO mode)' },
   'coco-results': { type: 'string', description: 'COCO results JSON (COCO mode)' },
   'iou-type': { type: 'string', description: 'segm | boundary | both (COCO mode; default segm)' },
+  ...SHARD_FLAGS,
 };
 
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? 'n/a' : v.toFixed(4));
@@ -83,12 +91,35 @@ function parseIouTypes(value: string | undefined): CocoIouType[] {
   throw new UsageError(`segrefiner eval: --iou-type must be one of segm, boundary, both, but got '${value}'.`, formatUsage('eval', EVAL_FLAGS));
 }
 
+/** --out is checked before the scoring: a .json file that is none of the inputs, writable. */
+function checkEvalOutput(flags: ParsedFlags, usage: string): void {
+  if (flags.out === undefined) return;
+  const out: FlagPath = { flag: 'out', path: String(flags.out) };
+  const inputs = ['pred', 'gt', 'coarse', 'coco-gt', 'coco-results'].filter((n) => flags[n] !== undefined).map((n) => ({ flag: n, path: String(flags[n]) }));
+  assertOutputIsNotInput('eval', out, inputs, usage);
+  prepareOutputFile('eval', out, ['.json']);
+}
+
+/** Shard `shard` of a folder evaluation: scores its images not done yet, one record each (a ScoredImage) in `dir`. */
+async function evalShard(opts: { pred: string; gt: string; coarse?: string; dis: boolean }, shard: ShardSpec, args: Record<string, string | boolean | null>, dir: string): Promise<number> {
+  const triples = await pairMaskFiles(opts.pred, opts.gt, opts.coarse);
+  const store = openShard('eval', shard, dir, triples.map((t) => t.stem), { args, model: null, files: {}, options: { dis: opts.dis } }, (line) => console.log(line));
+  const pending = new Set(store.pending());
+  for (const t of triples.filter((x) => pending.has(x.stem))) store.write(t.stem, await scoreImage(t, opts.dis) satisfies ScoredImage);
+  console.log(shardSummary(store, shard));
+  return store.finish().complete ? 0 : 1;
+}
+
 export async function runEval(argv: string[]): Promise<number> {
   const flags = parseFlags('eval', argv, EVAL_FLAGS);
   const usage = formatUsage('eval', EVAL_FLAGS);
   const coco = flags['coco-gt'] !== undefined || flags['coco-results'] !== undefined;
   const folders = flags.pred !== undefined || flags.gt !== undefined || flags.coarse !== undefined || flags.dis !== undefined;
   if (coco && folders) throw new UsageError('segrefiner eval: --coco-gt/--coco-results must not be combined with --pred/--gt/--coarse/--dis.', usage);
+  const shard = shardFromFlags(flags, 'eval', usage);
+  if (shard && coco) throw new UsageError('segrefiner eval: --shard works in folder mode only; for COCO AP shard refine-coco, merge, then evaluate the merged JSON (AP needs every image at once).', usage);
+  if (shard && flags.out === undefined) throw new UsageError('segrefiner eval: --shard needs --out, the shard\'s folder.', usage);
+  if (!shard) checkEvalOutput(flags, usage); // a shard's --out is its folder, checked by the shard store
   let report: FolderEvalReport | CocoFileReport;
   if (coco) {
     if (flags['coco-gt'] === undefined || flags['coco-results'] === undefined) throw new UsageError('segrefiner eval: COCO mode needs both --coco-gt and --coco-results.', usage);
@@ -97,11 +128,13 @@ export async function runEval(argv: string[]): Promise<number> {
   } else {
     if (flags['iou-type'] !== undefined) throw new UsageError('segrefiner eval: --iou-type applies to COCO mode only (--coco-gt, --coco-results).', usage);
     if (flags.pred === undefined || flags.gt === undefined) throw new UsageError('segrefiner eval: --pred and --gt are required (or --coco-gt and --coco-results).', usage);
-    report = await evaluateFolders({ pred: String(flags.pred), gt: String(flags.gt), coarse: flags.coarse as string | undefined, dis: Boolean(flags.dis) });
+    const opts = { pred: String(flags.pred), gt: String(flags.gt), coarse: flags.coarse as string | undefined, dis: Boolean(flags.dis) };
+    if (shard) return evalShard(opts, shard, argsOf(flags, ['pred', 'gt', 'coarse', 'dis']), String(flags.out));
+    report = await evaluateFolders(opts);
     console.log(formatFolderTable(report));
   }
   if (flags.out !== undefined) {
-    await fs.writeFile(String(flags.out), `${JSON.stringify(report, null, 2)}\n`);
+    writeFileAtomic(String(flags.out), `${JSON.stringify(report, null, 2)}\n`);
     console.log(`wrote ${flags.out}`);
   }
   return 0;

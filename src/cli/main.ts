@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 /**
  * The `segrefiner` command. Each subcommand lives in its own file and parses its own flags strictly;
- * this file only dispatches. Exit codes: 0 ok, 1 the job failed, 2 a usage error.
+ * this file only dispatches. Exit codes: 0 ok, 1 the job failed, 2 a usage error, 130/143 a job
+ * stopped by SIGINT/SIGTERM (train).
  */
+import { ABLATE_FLAGS, runAblate } from './ablate';
 import { releaseBackend } from '../backend/select_backend';
+import { CLUSTER_FLAGS, runCluster } from './cluster';
 import { COARSEN_FLAGS, runCoarsen } from './coarsen';
 import { CONVERT_FLAGS, runConvert } from './convert';
 import { DOCTOR_FLAGS, runDoctor } from './doctor';
 import { EVAL_FLAGS, runEval } from './eval';
+import { MERGE_FLAGS, runMerge } from './merge';
 import { FlagSpecs, formatUsage } from './parse_flags';
 import { REFINE_FLAGS, runRefine } from './refine';
 import { REFINE_COCO_FLAGS, runRefineCoco } from './refine_coco';
@@ -28,10 +32,13 @@ const SUBCOMMANDS: Record<string, Subcommand> = {
   coarsen: { summary: 'write synthetic coarse masks (modify_boundary) for a folder of masks, with their mean IoU', flags: COARSEN_FLAGS, run: runCoarsen },
   refine: { summary: 'refine coarse masks: one image or a folder (instance or high-resolution mode), optional metrics vs GT', flags: REFINE_FLAGS, run: runRefine },
   'refine-coco': { summary: 'refine the instance masks of a COCO results JSON (RLE out; boxes, scores, labels kept)', flags: REFINE_COCO_FLAGS, run: runRefineCoco },
+  ablate: { summary: 'the step-count ablation table (variants × seeds on held-out synthetic scenes) as JSON', flags: ABLATE_FLAGS, run: runAblate },
+  merge: { summary: 'join the shards of a --shard K/N run into exactly what one run writes', flags: MERGE_FLAGS, run: runMerge },
+  cluster: { summary: 'run a sharded job on SLURM: submit (array + merge job), status, resubmit the failed tasks', flags: CLUSTER_FLAGS, run: runCluster },
 };
 
 export const USAGE = `usage: segrefiner <command> [flags]   (segrefiner <command> --help for its flags)\n\ncommands:\n${Object.entries(SUBCOMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`).join('\n')}`;
+  .map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`).join('\n')}`;
 
 /** Runs the CLI on `argv` (without node and script); returns the exit code. */
 export async function main(argv: string[]): Promise<number> {

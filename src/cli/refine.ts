@@ -6,6 +6,9 @@
  * its extension), writes `<out>/<stem>.png`, prints a progress line per file, collects per-file
  * failures and lists them at the end (exit 1 if any). With `--gt`, a table of IoU, mBA and Boundary
  * IoU for the coarse and the refined masks.
+ * A folder with `--shard K/N`: only shard K's images (cluster/shard.ts), into `<out>/masks/<stem>.png`,
+ * with `<out>/manifest.json` and a record per finished image (a rerun skips those); `segrefiner
+ * merge` joins the shards into exactly what one run writes.
  * Masks are read as binary (value > 128, readBinaryMask) and written as 0/255 PNGs.
  */
 import * as fs from 'fs';
@@ -14,14 +17,18 @@ import { initBackend } from '../backend/select_backend';
 import { readImage } from '../data/image_io';
 import { loadPairedFolder } from '../data/folder_loaders';
 import { readBinaryMask, writeMaskPng, writeProbabilityPng } from '../data/mask_io';
-import { computeBoundaryAccuracy } from '../metrics/boundary_accuracy';
-import { computeBoundaryIou } from '../metrics/boundary_iou';
-import { computeIou } from '../metrics/iou';
-import { RefineOptionsInput, RefineResult, RefineStep } from '../refine/options';
+import { MAX_BATCH_SIZE, RefineOptionsInput, RefineResult, RefineStep } from '../refine/options';
+import { modelSha256 } from '../cluster/fingerprint';
+import { RefineRecord, SHARD_MASKS_DIR } from '../cluster/merge';
+import { ShardSpec } from '../cluster/shard';
+import { formatMetricsTable, RefineRow, scorePair } from '../evaluate/refine_table';
 import { SegRefiner } from '../refine/refiner';
 import { DEFAULT_MODEL_DIR } from '../refine/shipped_models';
 import type { BinaryMask, RgbImage } from '../types';
+import { MAX_SEED } from '../util/rng';
+import { assertInputsExist, assertOutputIsNotInput, FlagPath, lockOutputFolder, prepareOutputFile, prepareOutputFolder } from './output_paths';
 import { FlagSpecs, formatUsage, ParsedFlags, parseFlags } from './parse_flags';
+import { argsOf, openShard, SHARD_FLAGS, shardFromFlags, shardSummary } from './shard_flag';
 import { UsageError } from './usage_error';
 
 /** Flags shared with refine-coco: the model and the refinement options. */
@@ -47,12 +54,16 @@ export const REFINE_FLAGS: FlagSpecs = {
   gt: { type: 'string', description: 'ground truth (file or folder): print IoU, mBA and Boundary IoU, coarse vs refined' },
   'save-steps': { type: 'string', description: 'one image only: write every step\'s maps as PNGs into this folder' },
   ...MODEL_FLAGS,
+  ...SHARD_FLAGS,
 };
 
 /** The shipped default model (models/cpu-real at the package root). */
 export function defaultModelDir(): string {
   return DEFAULT_MODEL_DIR;
 }
+
+/** The model a --model flag names: its value, or the shipped default. */
+export const modelPathOf = (flags: ParsedFlags): string => (flags.model === undefined ? defaultModelDir() : String(flags.model));
 
 /** Loads --model, or the shipped model with a clear error when it is missing. */
 export async function loadRefinerFromFlag(model: string | undefined, command: string): Promise<SegRefiner> {
@@ -66,11 +77,14 @@ export async function loadRefinerFromFlag(model: string | undefined, command: st
   return SegRefiner.load(model);
 }
 
-function integerFlag(flags: ParsedFlags, name: string, command: string, usage: string): number | undefined {
+/** An integer flag in [lo, hi], or undefined when not given; anything else is a usage error. */
+function integerFlag(flags: ParsedFlags, name: string, range: [number, number], command: string, usage: string): number | undefined {
   const raw = flags[name];
   if (raw === undefined) return undefined;
-  const v = Number(raw);
-  if (!Number.isInteger(v)) throw new UsageError(`segrefiner ${command}: --${name} must be an integer, but got '${String(raw)}'.`, usage);
+  const v = Number(raw), [lo, hi] = range;
+  if (String(raw).trim() === '' || !Number.isInteger(v) || v < lo || v > hi) {
+    throw new UsageError(`segrefiner ${command}: --${name} must be an integer in [${lo}, ${hi}], but got '${String(raw)}'.`, usage);
+  }
   return v;
 }
 
@@ -81,8 +95,11 @@ export function refineOptionsFromFlags(flags: ParsedFlags, command: string, usag
     if (!['auto', 'instance', 'hr'].includes(String(flags.mode))) throw new UsageError(`segrefiner ${command}: --mode must be one of auto, instance, hr, but got '${String(flags.mode)}'.`, usage);
     o.mode = flags.mode as RefineOptionsInput['mode'];
   }
-  const steps = integerFlag(flags, 'steps', command, usage), seed = integerFlag(flags, 'seed', command, usage), batch = integerFlag(flags, 'batch', command, usage);
-  const minArea = integerFlag(flags, 'min-area', command, usage);
+  // ranges known before the model loads; the upper bound of steps depends on the model and is checked there
+  const steps = integerFlag(flags, 'steps', [1, Number.MAX_SAFE_INTEGER], command, usage);
+  const seed = integerFlag(flags, 'seed', [0, MAX_SEED], command, usage);
+  const batch = integerFlag(flags, 'batch', [1, MAX_BATCH_SIZE], command, usage);
+  const minArea = integerFlag(flags, 'min-area', [0, Number.MAX_SAFE_INTEGER], command, usage);
   if (flags['auto-hr-factor'] !== undefined) {
     const f = Number(flags['auto-hr-factor']);
     if (!(f > 0)) throw new UsageError(`segrefiner ${command}: --auto-hr-factor must be a positive number, but got '${String(flags['auto-hr-factor'])}'.`, usage);
@@ -103,40 +120,6 @@ export function refineOptionsFromFlags(flags: ParsedFlags, command: string, usag
     o.gate = g > 0 ? { threshold: g } : null;
   }
   return o;
-}
-
-/** Per-image scores of a mask against its ground truth. */
-interface PairScores { iou: ReturnType<typeof computeIou>; mBA: number | null; boundaryIou: number | null }
-
-function score(gt: BinaryMask, mask: BinaryMask): PairScores {
-  return { iou: computeIou(gt, mask), mBA: computeBoundaryAccuracy(gt, mask).boundaryAccuracy, boundaryIou: computeBoundaryIou(gt, mask).boundaryIou };
-}
-
-const mean = (v: (number | null)[]) => {
-  const x = v.filter((a): a is number => a !== null);
-  return x.length ? x.reduce((s, a) => s + a, 0) / x.length : null;
-};
-
-/** The coarse-vs-refined table: cumulative and mean IoU, mBA, mean Boundary IoU. */
-export function formatMetricsTable(rows: { coarse: PairScores; refined: PairScores }[]): string {
-  const cum = (k: 'coarse' | 'refined') => {
-    const i = rows.reduce((s, r) => s + r[k].iou.intersection, 0), u = rows.reduce((s, r) => s + r[k].iou.union, 0);
-    return u ? i / u : null;
-  };
-  const lines: [string, (k: 'coarse' | 'refined') => number | null][] = [
-    ['IoU (cumulative ΣI/ΣU)', cum],
-    ['IoU (mean per image)', (k) => mean(rows.map((r) => r[k].iou.iou))],
-    ['mBA', (k) => mean(rows.map((r) => r[k].mBA))],
-    ['Boundary IoU (mean)', (k) => mean(rows.map((r) => r[k].boundaryIou))],
-  ];
-  const f = (v: number | null) => (v === null ? 'n/a' : v.toFixed(4)).padStart(8);
-  const out = [`${rows.length} image${rows.length === 1 ? '' : 's'} with ground truth`, `${'metric'.padEnd(24)} ${'coarse'.padStart(8)} ${'refined'.padStart(8)} ${'Δ'.padStart(8)}`];
-  for (const [label, pick] of lines) {
-    const c = pick('coarse'), r = pick('refined');
-    const d = c === null || r === null ? 'n/a' : `${r >= c ? '+' : ''}${(r - c).toFixed(4)}`;
-    out.push(`${label.padEnd(24)} ${f(c)} ${f(r)} ${d.padStart(8)}`);
-  }
-  return out.join('\n');
 }
 
 /** Reads an image and its mask and checks they agree in size (errors name both files). */
@@ -171,42 +154,62 @@ async function runOne(refiner: SegRefiner, flags: ParsedFlags, options: RefineOp
   const { image, mask } = await readPair(String(flags.image), String(flags.mask));
   const gt = flags.gt === undefined ? null : await readGt(String(flags.gt), mask);
   const stepsDir = flags['save-steps'] === undefined ? null : String(flags['save-steps']);
-  if (stepsDir) fs.mkdirSync(stepsDir, { recursive: true });
   const start = Date.now();
   refiner.setImage(image);
   const r = await refiner.refine(mask, { ...options, ...(stepsDir ? { onStep: (s: RefineStep) => saveStep(stepsDir, s) } : {}) });
-  fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   await writeMaskPng(r.mask, out);
   console.log(`${flags.mask} → ${out} (${describe(r)}, ${((Date.now() - start) / 1000).toFixed(1)} s)`);
-  if (gt) console.log(formatMetricsTable([{ coarse: score(gt, mask), refined: score(gt, r.mask) }]));
+  if (gt) console.log(formatMetricsTable([{ coarse: scorePair(gt, mask), refined: scorePair(gt, r.mask) }]));
   return 0;
 }
 
-async function runFolder(refiner: SegRefiner, flags: ParsedFlags, options: RefineOptionsInput): Promise<number> {
+async function runFolder(refiner: SegRefiner, flags: ParsedFlags, options: RefineOptionsInput, shard: ShardSpec | null): Promise<number> {
   const rel = (p: unknown) => path.relative('.', String(p)) || '.';
   const ds = loadPairedFolder('.', { imagesDir: rel(flags.images), masksDir: rel(flags.masks) }, 'segrefiner refine');
   const gtByStem = flags.gt === undefined ? null
     : new Map(loadPairedFolder('.', { imagesDir: rel(flags.images), masksDir: rel(flags.gt) }, 'segrefiner refine --gt').items.map((i) => [i.stem, i.maskPath]));
   const outDir = String(flags.out);
-  fs.mkdirSync(outDir, { recursive: true });
-  const failures: string[] = [], rows: { coarse: PairScores; refined: PairScores }[] = [];
-  const n = ds.items.length, start = Date.now();
-  for (const [k, item] of ds.items.entries()) {
+  const lock = lockOutputFolder('refine', { flag: 'out', path: outDir });
+  try {
+    return await refineFolderItems(refiner, ds, gtByStem, flags, options, outDir, shard);
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * Refines every pair of the folder (or of the shard: only its items not done yet) into outDir, with
+ * progress lines, the metrics table and the failures.
+ */
+async function refineFolderItems(refiner: SegRefiner, ds: ReturnType<typeof loadPairedFolder>, gtByStem: Map<string, string> | null,
+  flags: ParsedFlags, options: RefineOptionsInput, outDir: string, shard: ShardSpec | null): Promise<number> {
+  const store = shard && openShard('refine', shard, outDir, ds.items.map((i) => i.stem), {
+    args: argsOf(flags, ['images', 'masks', 'gt', 'model']), model: modelSha256(modelPathOf(flags)), files: {}, options: JSON.parse(JSON.stringify(options)),
+  }, (line) => console.log(line));
+  const maskDir = store ? path.join(outDir, SHARD_MASKS_DIR) : outDir;
+  fs.mkdirSync(maskDir, { recursive: true });
+  const mine = store ? new Set(store.pending()) : null;
+  const items = store ? ds.items.filter((i) => mine?.has(i.stem)) : ds.items;
+  const failures: string[] = [], rows: RefineRow[] = [];
+  const n = items.length, start = Date.now();
+  for (const [k, item] of items.entries()) {
     const t0 = Date.now();
     try {
       const { image, mask } = await readPair(item.imagePath, item.maskPath);
       refiner.setImage(image);
       const r = await refiner.refine(mask, options);
-      await writeMaskPng(r.mask, path.join(outDir, `${item.stem}.png`));
+      await writeMaskPng(r.mask, path.join(maskDir, `${item.stem}.png`));
       const line = `[${String(k + 1).padStart(String(n).length)}/${n}] ${item.stem}: ${describe(r)}, ${((Date.now() - t0) / 1000).toFixed(1)} s`;
+      let row: RefineRow | null = null;
       if (gtByStem) {
         const gtFile = gtByStem.get(item.stem);
         if (!gtFile) throw new Error(`no ground truth with the stem '${item.stem}' in ${flags.gt} (the refined mask was written).`);
         const gt = await readGt(gtFile, mask);
-        const row = { coarse: score(gt, mask), refined: score(gt, r.mask) };
+        row = { coarse: scorePair(gt, mask), refined: scorePair(gt, r.mask) };
         rows.push(row);
         console.log(`${line}, IoU ${row.coarse.iou.iou?.toFixed(3)} → ${row.refined.iou.iou?.toFixed(3)}`);
       } else console.log(line);
+      store?.write(item.stem, { result: describe(r), scores: row } satisfies RefineRecord);
     } catch (error) {
       failures.push(`${item.stem}: ${(error as Error).message}`);
       console.log(`[${String(k + 1).padStart(String(n).length)}/${n}] ${item.stem}: FAILED`);
@@ -214,11 +217,32 @@ async function runFolder(refiner: SegRefiner, flags: ParsedFlags, options: Refin
       refiner.reset();
     }
   }
-  console.log(`\nrefined ${n - failures.length}/${n} in ${((Date.now() - start) / 1000).toFixed(1)} s → ${outDir}`);
+  console.log(`\nrefined ${n - failures.length}/${n} in ${((Date.now() - start) / 1000).toFixed(1)} s → ${maskDir}`);
   if (ds.skipped.length > 0) console.log(`skipped ${ds.skipped.length} file(s):\n${ds.skipped.map((s) => `  ${s.path}: ${s.reason}`).join('\n')}`);
-  if (rows.length > 0) console.log(`\n${formatMetricsTable(rows)}`);
+  if (rows.length > 0) console.log(`\n${formatMetricsTable(rows)}${store ? '\n(the images refined by this run only; segrefiner merge gives the whole set)' : ''}`);
   if (failures.length > 0) console.log(`\n${failures.length} failure(s):\n${failures.map((f) => `  ${f}`).join('\n')}`);
+  if (store && shard) console.log(shardSummary(store, shard));
   return failures.length > 0 ? 1 : 0;
+}
+
+/** The given paths among `names`, as FlagPaths. */
+function givenPaths(flags: ParsedFlags, names: string[]): FlagPath[] {
+  return names.filter((n) => flags[n] !== undefined).map((n) => ({ flag: n, path: String(flags[n]) }));
+}
+
+/** Before any work: outputs are not inputs, and can be written (output_paths.ts). */
+function checkRefineOutputs(flags: ParsedFlags, one: boolean, usage: string): void {
+  const inputs = givenPaths(flags, one ? ['image', 'mask', 'gt'] : ['images', 'masks', 'gt']);
+  const out = { flag: 'out', path: String(flags.out) };
+  assertInputsExist('refine', inputs, one ? 'file' : 'folder');
+  assertOutputIsNotInput('refine', out, inputs, usage);
+  if (one) prepareOutputFile('refine', out, ['.png']);
+  else prepareOutputFolder('refine', out);
+  const [steps] = givenPaths(flags, ['save-steps']);
+  if (steps) {
+    assertOutputIsNotInput('refine', steps, [...inputs, out], usage);
+    prepareOutputFolder('refine', steps);
+  }
 }
 
 export async function runRefine(argv: string[]): Promise<number> {
@@ -230,11 +254,14 @@ export async function runRefine(argv: string[]): Promise<number> {
   if (folder && (flags.images === undefined || flags.masks === undefined)) throw new UsageError('segrefiner refine: folders need both --images and --masks.', usage);
   if (flags.out === undefined) throw new UsageError('segrefiner refine: --out is required.', usage);
   if (folder && flags['save-steps'] !== undefined) throw new UsageError('segrefiner refine: --save-steps works with one image (--image) only.', usage);
+  const shard = shardFromFlags(flags, 'refine', usage);
+  if (shard && one) throw new UsageError('segrefiner refine: --shard works with folders (--images, --masks) only.', usage);
   const options = refineOptionsFromFlags(flags, 'refine', usage);
+  checkRefineOutputs(flags, one, usage);
   await initBackend();
   const refiner = await loadRefinerFromFlag(flags.model as string | undefined, 'refine');
   try {
-    return await (one ? runOne(refiner, flags, options) : runFolder(refiner, flags, options));
+    return await (one ? runOne(refiner, flags, options) : runFolder(refiner, flags, options, shard));
   } finally {
     refiner.dispose();
   }

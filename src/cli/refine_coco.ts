@@ -10,18 +10,26 @@
  * `{size: [h, w], counts: "..."}`; every other field (bbox, score, category_id, labels, ...) is kept
  * as it was. Empty masks are kept as they were (re-encoded); masks below the area threshold pass
  * through (upstream). Mode 'instance' unless --mode says otherwise.
+ * With `--shard K/N`: only shard K's images (by image id, cluster/shard.ts); `--out` is then the
+ * shard's folder (manifest + one record per image, a rerun skips those) and `segrefiner merge`
+ * writes the JSON, byte for byte what one run writes.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { initBackend } from '../backend/select_backend';
-import { readCocoGroundTruth, segmentationToRle } from '../data/coco_json';
+import { fileSha256, modelSha256 } from '../cluster/fingerprint';
+import { CocoImageRecord } from '../cluster/merge';
+import { ShardSpec } from '../cluster/shard';
+import { cocoDetectionList, cocoImageIds, readCocoGroundTruth, readJsonFile, segmentationToRle } from '../data/coco_json';
 import { IMAGE_EXTENSIONS, readImage } from '../data/image_io';
 import { RefineOptionsInput } from '../refine/options';
 import { SegRefiner } from '../refine/refiner';
 import { writeFileAtomic } from '../util/atomic_write';
 import { decodeRle, encodeMask, rleToString } from '../util/coco_rle';
+import { assertInputsExist, assertOutputIsNotInput, prepareOutputFile, prepareOutputFolder } from './output_paths';
 import { FlagSpecs, formatUsage, parseFlags } from './parse_flags';
-import { loadRefinerFromFlag, MODEL_FLAGS, refineOptionsFromFlags } from './refine';
+import { loadRefinerFromFlag, MODEL_FLAGS, modelPathOf, refineOptionsFromFlags } from './refine';
+import { argsOf, openShard, SHARD_FLAGS, shardFromFlags, shardSummary } from './shard_flag';
 import { UsageError } from './usage_error';
 
 export const REFINE_COCO_FLAGS: FlagSpecs = {
@@ -30,6 +38,7 @@ export const REFINE_COCO_FLAGS: FlagSpecs = {
   out: { type: 'string', description: 'output JSON (required)' },
   annotations: { type: 'string', description: 'COCO ground-truth JSON giving file names and sizes for a results list' },
   ...MODEL_FLAGS,
+  ...SHARD_FLAGS,
 };
 
 type Json = Record<string, unknown>;
@@ -39,30 +48,6 @@ interface ImageRef { file: string | null; tried: string[]; height?: number; widt
 
 /** Summary of a refine-coco run. */
 export interface RefineCocoSummary { images: number; detections: number; refined: number; passedThrough: number; empty: number }
-
-function readJson(file: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new Error(`refine-coco: ${file} must be a readable file, but reading failed: ${(error as Error).message}`, { cause: error });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`refine-coco: ${file} must be valid JSON, but parsing failed: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-/** The detections (objects carrying a segmentation) of either input form. */
-function detectionsOf(json: unknown, file: string): Json[] {
-  const list = Array.isArray(json) ? json : (json as Json | null)?.annotations;
-  if (!Array.isArray(list)) throw new Error(`refine-coco: ${file} must be a COCO results list or an object with 'annotations', but got ${Array.isArray(json) ? 'a list' : typeof json}.`);
-  list.forEach((d, i) => {
-    if (typeof d !== 'object' || d === null || typeof (d as Json).image_id !== 'number') throw new Error(`refine-coco: ${file}: detection #${i} must be an object with a numeric image_id, but got ${JSON.stringify(d)?.slice(0, 80)}.`);
-  });
-  return list as Json[];
-}
 
 /** Candidate file names for an image id without a file_name: COCO's 12-digit form, then the bare id. */
 function filesForId(dir: string, id: number): string[] {
@@ -93,41 +78,81 @@ function assertAllExist(refs: Map<number, ImageRef>, resultsFile: string, dir: s
   throw new Error(`refine-coco: every image named in ${resultsFile} must exist in ${dir}, but ${missing.length} do not: ${shown.join('; ')}${missing.length > 5 ? '; …' : ''}.`);
 }
 
+/** The parsed input of a refine-coco run: the JSON (mutated in place), its detections, image ids in order, image files. */
+interface CocoInput { json: unknown; detections: Record<string, unknown>[]; ids: number[]; refs: Map<number, ImageRef> }
+
+async function readCocoInput(opts: { images: string; results: string; annotations?: string }): Promise<CocoInput> {
+  const json = readJsonFile(opts.results, 'refine-coco');
+  const detections = cocoDetectionList(json, opts.results, 'refine-coco');
+  const ids = cocoImageIds(detections);
+  const refs = await imageRefs(json, opts.images, ids, opts.annotations);
+  assertAllExist(refs, opts.results, opts.images);
+  return { json, detections, ids, refs };
+}
+
+/** Refines the masks of one image (empty ones kept, re-encoded); returns the new segmentations. */
+async function refineCocoImage(refiner: SegRefiner, input: CocoInput, id: number, options: RefineOptionsInput, resultsFile: string): Promise<CocoImageRecord> {
+  const ref = input.refs.get(id) as ImageRef;
+  const image = await readImage(ref.file as string);
+  if (ref.height !== undefined && (ref.height !== image.height || ref.width !== image.width)) {
+    throw new Error(`refine-coco: ${ref.file} must have the size its JSON gives (${ref.height}×${ref.width}), but is ${image.height}×${image.width}.`);
+  }
+  const mine = input.detections.filter((d) => d.image_id === id);
+  const masks = mine.map((d) => decodeRle(segmentationToRle(d.segmentation, image.height, image.width, `refine-coco: ${resultsFile}: detection on image_id ${id}`)));
+  const nonEmpty = masks.map((_, i) => i).filter((i) => masks[i].data.some((v) => v === 1));
+  refiner.setImage(image);
+  const results = nonEmpty.length ? await refiner.refineBatch(nonEmpty.map((i) => masks[i]), { mode: 'instance', ...options }) : [];
+  refiner.reset();
+  nonEmpty.forEach((i, j) => { masks[i] = results[j].mask; });
+  const passed = results.filter((r) => r.passedThrough).length;
+  return {
+    segmentations: masks.map((m) => ({ size: [image.height, image.width], counts: rleToString(encodeMask(m)) })),
+    refined: results.length - passed, passedThrough: passed, empty: masks.length - nonEmpty.length,
+  };
+}
+
+const progress = (k: number, n: number, id: number, r: CocoImageRecord) => `[${k + 1}/${n}] image_id ${id}: ${r.refined} refined, ${r.passedThrough} passed through, ${r.empty} empty`;
+
 /**
  * Refines the masks of `resultsFile` and writes `outFile` (see the file comment).
  * @param log progress lines (one per image)
  */
 export async function refineCocoFile(refiner: SegRefiner, opts: { images: string; results: string; out: string; annotations?: string },
   options: RefineOptionsInput, log: (line: string) => void = () => undefined): Promise<RefineCocoSummary> {
-  const json = readJson(opts.results);
-  const detections = detectionsOf(json, opts.results);
-  const ids = [...new Set(detections.map((d) => d.image_id as number))];
-  const refs = await imageRefs(json, opts.images, ids, opts.annotations);
-  assertAllExist(refs, opts.results, opts.images);
-  const summary: RefineCocoSummary = { images: ids.length, detections: detections.length, refined: 0, passedThrough: 0, empty: 0 };
-  for (const [k, id] of ids.entries()) {
-    const ref = refs.get(id) as ImageRef;
-    const image = await readImage(ref.file as string);
-    if (ref.height !== undefined && (ref.height !== image.height || ref.width !== image.width)) {
-      throw new Error(`refine-coco: ${ref.file} must have the size its JSON gives (${ref.height}×${ref.width}), but is ${image.height}×${image.width}.`);
-    }
-    const mine = detections.filter((d) => d.image_id === id);
-    const masks = mine.map((d) => decodeRle(segmentationToRle(d.segmentation, image.height, image.width, `refine-coco: ${opts.results}: detection on image_id ${id}`)));
-    const nonEmpty = masks.map((_, i) => i).filter((i) => masks[i].data.some((v) => v === 1));
-    refiner.setImage(image);
-    const results = nonEmpty.length ? await refiner.refineBatch(nonEmpty.map((i) => masks[i]), { mode: 'instance', ...options }) : [];
-    nonEmpty.forEach((i, j) => { masks[i] = results[j].mask; });
-    mine.forEach((d, i) => { d.segmentation = { size: [image.height, image.width], counts: rleToString(encodeMask(masks[i])) }; });
-    const passed = results.filter((r) => r.passedThrough).length;
-    summary.refined += results.length - passed;
-    summary.passedThrough += passed;
-    summary.empty += masks.length - nonEmpty.length;
-    log(`[${k + 1}/${ids.length}] image_id ${id}: ${results.length - passed} refined, ${passed} passed through, ${masks.length - nonEmpty.length} empty`);
+  const input = await readCocoInput(opts);
+  const summary: RefineCocoSummary = { images: input.ids.length, detections: input.detections.length, refined: 0, passedThrough: 0, empty: 0 };
+  for (const [k, id] of input.ids.entries()) {
+    const r = await refineCocoImage(refiner, input, id, options, opts.results);
+    input.detections.filter((d) => d.image_id === id).forEach((d, i) => { d.segmentation = r.segmentations[i]; });
+    summary.refined += r.refined;
+    summary.passedThrough += r.passedThrough;
+    summary.empty += r.empty;
+    log(progress(k, input.ids.length, id, r));
   }
   refiner.reset();
-  fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
-  writeFileAtomic(opts.out, JSON.stringify(json));
+  writeFileAtomic(opts.out, JSON.stringify(input.json));
   return summary;
+}
+
+/**
+ * Shard `shard` of a refine-coco run: refines the images of the shard not done yet, keeping one
+ * record per image in the shard folder `opts.out`; `segrefiner merge` writes the JSON.
+ * @returns whether the shard is complete
+ */
+export async function refineCocoShard(refiner: SegRefiner, opts: { images: string; results: string; out: string; annotations?: string },
+  options: RefineOptionsInput, shard: ShardSpec, args: Record<string, string | boolean | null>, modelSha: string, log: (line: string) => void = () => undefined): Promise<boolean> {
+  const input = await readCocoInput(opts);
+  const files: Record<string, string> = { results: fileSha256(opts.results, 'refine-coco') };
+  if (opts.annotations) files.annotations = fileSha256(opts.annotations, 'refine-coco');
+  const store = openShard('refine-coco', shard, opts.out, input.ids.map(String), { args, model: modelSha, files, options: JSON.parse(JSON.stringify(options)) }, log);
+  const pending = store.pending();
+  for (const [k, key] of pending.entries()) {
+    const r = await refineCocoImage(refiner, input, Number(key), options, opts.results);
+    store.write(key, r);
+    log(progress(k, pending.length, Number(key), r));
+  }
+  log(shardSummary(store, shard));
+  return store.finish().complete;
 }
 
 export async function runRefineCoco(argv: string[]): Promise<number> {
@@ -136,14 +161,24 @@ export async function runRefineCoco(argv: string[]): Promise<number> {
   for (const name of ['images', 'results', 'out']) {
     if (flags[name] === undefined) throw new UsageError(`segrefiner refine-coco: --${name} is required.`, usage);
   }
+  const shard = shardFromFlags(flags, 'refine-coco', usage);
   const options = refineOptionsFromFlags(flags, 'refine-coco', usage);
+  const out = { flag: 'out', path: String(flags.out) };
+  assertInputsExist('refine-coco', [{ flag: 'results', path: String(flags.results) }, ...(flags.annotations === undefined ? [] : [{ flag: 'annotations', path: String(flags.annotations) }])], 'file');
+  assertInputsExist('refine-coco', [{ flag: 'images', path: String(flags.images) }], 'folder');
+  assertOutputIsNotInput('refine-coco', out, ['images', 'results', 'annotations'].filter((n) => flags[n] !== undefined).map((n) => ({ flag: n, path: String(flags[n]) })), usage);
+  if (shard) prepareOutputFolder('refine-coco', out); // a shard's --out is its folder; merge writes the JSON
+  else prepareOutputFile('refine-coco', out, ['.json']);
   await initBackend();
   const refiner = await loadRefinerFromFlag(flags.model as string | undefined, 'refine-coco');
+  const opts = { images: String(flags.images), results: String(flags.results), out: String(flags.out), annotations: flags.annotations as string | undefined };
   try {
     const start = Date.now();
-    const s = await refineCocoFile(refiner, {
-      images: String(flags.images), results: String(flags.results), out: String(flags.out), annotations: flags.annotations as string | undefined,
-    }, options, (line) => console.log(line));
+    if (shard) {
+      const args = argsOf(flags, ['images', 'results', 'annotations', 'model']);
+      return (await refineCocoShard(refiner, opts, options, shard, args, modelSha256(modelPathOf(flags)), (line) => console.log(line))) ? 0 : 1;
+    }
+    const s = await refineCocoFile(refiner, opts, options, (line) => console.log(line));
     console.log(`${s.detections} masks on ${s.images} images: ${s.refined} refined, ${s.passedThrough} passed through (area below the threshold), ${s.empty} empty; ${((Date.now() - start) / 1000).toFixed(1)} s → ${flags.out}`);
   } finally {
     refiner.dispose();

@@ -15,7 +15,7 @@
  * = the mask area. LVIS's federated fields (neg_category_ids, not_exhaustive_category_ids) are
  * read by no one here: evaluation follows COCOeval, not LVISEval.
  */
-import { promises as fs } from 'fs';
+import * as fsSync from 'fs';
 import { Rle, rleArea, rleFromPolygon, rleFromString, rleMerge, assertRleSize } from '../util/coco_rle';
 import type { CocoInstance } from '../types';
 
@@ -62,6 +62,22 @@ function sizeOf(seg: Json, where: string): [number, number] {
   return [size[0], size[1]];
 }
 
+/**
+ * Polygon vertices must lie within the image grown by its own size on every side. pycocotools'
+ * rasteriser walks every edge in fifth-pixel steps, so a vertex at 1e7 allocates gigabytes (1e6 took
+ * 1.6 GB; 1e7 crashed V8) while only the part inside the image matters. Clipping would change which
+ * pixels the upstream rasteriser sets near the border; a vertex this far out is a unit or parsing
+ * error anyway, so it is refused, named, instead.
+ */
+function assertNearImage(poly: number[], height: number, width: number, where: string): void {
+  for (let j = 0; j < poly.length; j += 2) {
+    const x = poly[j], y = poly[j + 1];
+    if (x < -width || x > 2 * width || y < -height || y > 2 * height) {
+      throw new Error(`${where}: vertices must lie within [${-width}, ${2 * width}]×[${-height}, ${2 * height}] (the ${width}×${height} image grown by its size), but vertex ${j / 2} is (${x}, ${y}).`);
+    }
+  }
+}
+
 function polygonsToRle(polygons: unknown[], height: number, width: number, where: string): Rle {
   polygons.forEach((poly, i) => {
     if (!Array.isArray(poly) || !poly.every((v) => typeof v === 'number' && Number.isFinite(v))) {
@@ -72,6 +88,7 @@ function polygonsToRle(polygons: unknown[], height: number, width: number, where
     if (poly.length < min) throw new Error(`${where}: polygon #${i} must have at least ${min} coordinates, but got ${poly.length}.`);
   });
   if (polygons.length === 0) throw new Error(`${where}: a polygon segmentation must have at least one polygon, but got [].`);
+  (polygons as number[][]).forEach((poly, i) => assertNearImage(poly, height, width, `${where}: polygon #${i}`));
   return rleMerge((polygons as number[][]).map((p) => rleFromPolygon(p, height, width)));
 }
 
@@ -177,24 +194,43 @@ export function parseCocoResults(json: unknown, gt: CocoGroundTruth, source: str
   return json.map((o, i) => parseDetection(o, i, images, boxArea, source));
 }
 
-async function readJson(file: string, what: string): Promise<unknown> {
+export async function readCocoGroundTruth(file: string): Promise<CocoGroundTruth> {
+  return parseCocoGroundTruth(readJsonFile(file, 'readCocoGroundTruth'), file);
+}
+
+export async function readCocoResults(file: string, gt: CocoGroundTruth): Promise<CocoDetection[]> {
+  return parseCocoResults(readJsonFile(file, 'readCocoResults'), gt, file);
+}
+
+/** Reads and parses a JSON file at once; errors start with `where` and name the file. */
+export function readJsonFile(file: string, where: string): unknown {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = fsSync.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new Error(`${what}: ${file} must be a readable file, but reading failed: ${(error as Error).message}`, { cause: error });
+    throw new Error(`${where}: ${file} must be a readable file, but reading failed: ${(error as Error).message}`, { cause: error });
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${what}: ${file} must be valid JSON, but parsing failed: ${(error as Error).message}`, { cause: error });
+    throw new Error(`${where}: ${file} must be valid JSON, but parsing failed: ${(error as Error).message}`, { cause: error });
   }
 }
 
-export async function readCocoGroundTruth(file: string): Promise<CocoGroundTruth> {
-  return parseCocoGroundTruth(await readJson(file, 'readCocoGroundTruth'), file);
+/**
+ * The detections of a results file as they are (objects, mutable): a results list, or the
+ * `annotations` of a dataset-style object. Each must carry a numeric image_id.
+ */
+export function cocoDetectionList(json: unknown, file: string, where: string): Json[] {
+  const list = Array.isArray(json) ? json : (json as Json | null)?.annotations;
+  if (!Array.isArray(list)) throw new Error(`${where}: ${file} must be a COCO results list or an object with 'annotations', but got ${Array.isArray(json) ? 'a list' : typeof json}.`);
+  list.forEach((d, i) => {
+    if (typeof d !== 'object' || d === null || typeof (d as Json).image_id !== 'number') throw new Error(`${where}: ${file}: detection #${i} must be an object with a numeric image_id, but got ${JSON.stringify(d)?.slice(0, 80)}.`);
+  });
+  return list as Json[];
 }
 
-export async function readCocoResults(file: string, gt: CocoGroundTruth): Promise<CocoDetection[]> {
-  return parseCocoResults(await readJson(file, 'readCocoResults'), gt, file);
+/** The image ids of detections, each once, in order of first appearance. */
+export function cocoImageIds(detections: Json[]): number[] {
+  return [...new Set(detections.map((d) => d.image_id as number))];
 }

@@ -3,7 +3,8 @@
  * as 8-bit greyscale PNGs.
  *
  * readBinaryMask rules (foreground = value > 128 on the 8-bit scale, CascadePSP's eval_post.py; the
- * upstream SegRefiner reads ≥ 128, which is the same on 0/255 masks):
+ * upstream SegRefiner reads ≥ 128, which is the same on 0/255 masks; the pixel rules live in
+ * mask_pixels.ts, which the web page shares):
  * - 8-bit greyscale (also 1/2/4-bit, expanded to 0–255 by libpng): value > 128.
  * - 16-bit greyscale: value > 128·257 = 32896, the same threshold on the 16-bit scale.
  * - RGB(A) stored masks whose three channels are equal at every pixel: as greyscale. If any pixel's
@@ -11,45 +12,38 @@
  *   right reading; convert it first).
  * - Palette PNGs: if every pixel's palette colour is grey, as greyscale (covers 0/255 masks saved
  *   with a palette). Otherwise the PNG is an index mask (DAVIS-2017, VOC style) and foreground is
- *   every palette index other than 0: several objects merge into one foreground.
+ *   every palette index other than 0: several objects merge into one foreground. Index masks keep
+ *   black at index 0 (the VOC/DAVIS palettes do); a colour palette whose entry 0 is not black has no
+ *   single right reading (by index or by brightness the foreground is inverted), so it is rejected.
  * - An alpha channel must be fully opaque (a mask kept in the alpha channel is rejected, not misread).
  * - EXIF orientation is applied, as cv2.imread does.
+ * - Larger than the pixel limit (pixel_limit.ts): rejected before decoding.
+ *
+ * Writers write 8-bit greyscale PNG only, atomically (temp file + rename: a reader never sees a
+ * half-written mask, a full disk leaves no empty file), to a file name ending in .png.
  */
 import * as fs from 'fs';
 import * as zlib from 'zlib';
 import sharp, { type Metadata } from 'sharp';
 import type { BinaryMask } from '../types';
+import { writeFileAtomic } from '../util/atomic_write';
+import { assertPathArgument } from './image_io';
+import { MASK_THRESHOLD, maskPixelProblem, thresholdMaskPixels, type MaskPixels } from './mask_pixels';
+import { assertWithinPixelLimit, maxPixels } from './pixel_limit';
 
-/** Foreground threshold on the 8-bit scale: value > 128. */
-export const MASK_THRESHOLD = 128;
+export { MASK_THRESHOLD };
 
 function fail(file: string, reason: string, cause?: unknown): never {
   throw new Error(`readBinaryMask: ${file} must be a readable mask image, but ${reason}`, cause === undefined ? undefined : { cause });
 }
 
-/** Decoded samples in RGB or RGBA order, 8- or 16-bit. */
-interface RawPixels {
-  values: Uint8Array | Uint16Array;
-  channels: number;
-  height: number;
-  width: number;
-  max: number;
-}
-
-async function decodeRgb(file: string, sixteenBit: boolean): Promise<RawPixels> {
-  const pipeline = sharp(file, { autoOrient: true });
+async function decodeRgb(file: string, sixteenBit: boolean): Promise<MaskPixels> {
+  const pipeline = sharp(file, { autoOrient: true, limitInputPixels: maxPixels() });
   const { data, info } = sixteenBit
     ? await pipeline.toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true })
     : await pipeline.toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
   const values = sixteenBit ? new Uint16Array(data.buffer, data.byteOffset, data.length / 2) : new Uint8Array(data.buffer, data.byteOffset, data.length);
   return { values, channels: info.channels, height: info.height, width: info.width, max: sixteenBit ? 65535 : 255 };
-}
-
-/** Index of the first pixel whose R, G, B differ, or −1. */
-function firstColourPixel(p: RawPixels): number {
-  const { values: v, channels: c } = p;
-  for (let i = 0, k = 0; i < v.length; i += c, k++) if (v[i] !== v[i + 1] || v[i] !== v[i + 2]) return k;
-  return -1;
 }
 
 /** PNG filter reconstruction for 1-byte pixels (palette), in place; rows are `rowBytes` long. */
@@ -75,14 +69,16 @@ function unfilter(raw: Buffer, height: number, rowBytes: number, file: string): 
 }
 
 /** The palette indices of a non-interlaced palette PNG (sharp only gives the expanded colours). */
-export function readPngPaletteIndices(buf: Buffer, file: string): { indices: Uint8Array; height: number; width: number } {
+export function readPngPaletteIndices(buf: Buffer, file: string): { indices: Uint8Array; palette: Uint8Array; height: number; width: number } {
   if (buf.length < 8 || buf.readUInt32BE(0) !== 0x89504e47) fail(file, 'it is not a PNG file.');
   let width = 0, height = 0, bitDepth = 0, colorType = 0, interlace = 0;
   const idat: Buffer[] = [];
+  let palette = new Uint8Array(0);
   for (let pos = 8; pos + 8 <= buf.length;) {
     const len = buf.readUInt32BE(pos), type = buf.toString('latin1', pos + 4, pos + 8), body = buf.subarray(pos + 8, pos + 8 + len);
     if (type === 'IHDR') [width, height, bitDepth, colorType, interlace] = [body.readUInt32BE(0), body.readUInt32BE(4), body[8], body[9], body[12]];
     if (type === 'IDAT') idat.push(body);
+    if (type === 'PLTE') palette = new Uint8Array(body);
     if (type === 'IEND') break;
     pos += 12 + len;
   }
@@ -104,12 +100,16 @@ export function readPngPaletteIndices(buf: Buffer, file: string): { indices: Uin
       indices[y * width + x] = (byte >> (8 - bitDepth * ((x % perByte) + 1))) & mask;
     }
   }
-  return { indices, height, width };
+  return { indices, palette, height, width };
 }
 
 async function readIndexMask(file: string, orientation: number | undefined): Promise<BinaryMask> {
   if (orientation !== undefined && orientation !== 1) fail(file, `it is a colour palette PNG with EXIF orientation ${orientation}, which is not supported.`);
-  const { indices, height, width } = readPngPaletteIndices(await fs.promises.readFile(file), file);
+  const { indices, palette, height, width } = readPngPaletteIndices(await fs.promises.readFile(file), file);
+  if (palette.length < 3 || palette[0] !== 0 || palette[1] !== 0 || palette[2] !== 0) {
+    const c = palette.length >= 3 ? `(${palette[0]}, ${palette[1]}, ${palette[2]})` : '(none)';
+    fail(file, `it is a colour palette PNG whose colour 0 is ${c}, not black: read by palette index (0 = background) or by brightness, its foreground would be inverted, so it is ambiguous; save it as a 0/255 greyscale mask, or as an index mask with black at index 0.`);
+  }
   for (let i = 0; i < indices.length; i++) indices[i] = indices[i] !== 0 ? 1 : 0;
   return { data: indices, height, width };
 }
@@ -119,33 +119,24 @@ async function readIndexMask(file: string, orientation: number | undefined): Pro
  * comment), size after the EXIF orientation.
  */
 export async function readBinaryMask(file: string): Promise<BinaryMask> {
+  assertPathArgument(file, 'readBinaryMask');
   let meta: Metadata;
   try {
     meta = await sharp(file).metadata();
   } catch (error) {
     return fail(file, `reading failed: ${(error as Error).message}`, error);
   }
-  let px: RawPixels;
+  assertWithinPixelLimit(meta.autoOrient.height, meta.autoOrient.width, `readBinaryMask: ${file}`);
+  let px: MaskPixels;
   try {
     px = await decodeRgb(file, meta.depth === 'ushort');
   } catch (error) {
     return fail(file, `reading failed: ${(error as Error).message}`, error);
   }
-  if (px.channels === 4) {
-    for (let i = 3; i < px.values.length; i += 4) {
-      if (px.values[i] !== px.max) fail(file, `it has a non-opaque alpha channel (pixel (${((i - 3) / 4) % px.width}, ${Math.floor((i - 3) / 4 / px.width)})); the foreground must be in the grey value, not in alpha.`);
-    }
-  }
-  const colour = firstColourPixel(px);
-  if (colour >= 0) {
-    if (meta.isPalette && meta.format === 'png') return readIndexMask(file, meta.orientation);
-    const at = `(${colour % px.width}, ${Math.floor(colour / px.width)})`;
-    fail(file, `its colour channels differ at pixel ${at} (an RGB colour mask); convert it to a single-channel greyscale mask.`);
-  }
-  const threshold = px.max === 255 ? MASK_THRESHOLD : MASK_THRESHOLD * 257;
-  const n = px.height * px.width, data = new Uint8Array(n);
-  for (let k = 0; k < n; k++) data[k] = px.values[k * px.channels] > threshold ? 1 : 0;
-  return { data, height: px.height, width: px.width };
+  const problem = maskPixelProblem(px);
+  if (problem?.kind === 'colour' && meta.isPalette && meta.format === 'png') return readIndexMask(file, meta.orientation);
+  if (problem) fail(file, problem.reason);
+  return thresholdMaskPixels(px);
 }
 
 function checkSize(where: string, length: number, height: number, width: number, what: string): void {
@@ -154,8 +145,11 @@ function checkSize(where: string, length: number, height: number, width: number,
 }
 
 async function writeGreyPng(where: string, grey: Uint8Array, height: number, width: number, file: string): Promise<void> {
+  assertPathArgument(file, where);
+  if (!file.toLowerCase().endsWith('.png')) throw new Error(`${where}: the file name must end in .png (a PNG is written), but got ${file}.`);
   try {
-    await sharp(Buffer.from(grey.buffer, grey.byteOffset, grey.length), { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toFile(file);
+    const png = await sharp(Buffer.from(grey.buffer, grey.byteOffset, grey.length), { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+    writeFileAtomic(file, png);
   } catch (error) {
     throw new Error(`${where}: ${file} must be writable, but writing failed: ${(error as Error).message}`, { cause: error });
   }

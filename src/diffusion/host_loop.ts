@@ -104,6 +104,18 @@ function deferErrors(onStep: LoopSettings['onStep'], n: number) {
 }
 
 /** Runs the loop on one batch (all samples S×S, S = engine.modelSize). */
+/**
+ * A NaN probability compares false with every threshold, so it would become an empty mask with no
+ * error: refuse it, saying where it came from.
+ */
+function assertFiniteOutput(maps: Float32Array[], name: string): void {
+  for (const [k, m] of maps.entries()) {
+    for (let i = 0; i < m.length; i++) {
+      if (!Number.isFinite(m[i])) throw new Error(`runLoop: the network's ${name} must be finite, but item ${k} holds ${m[i]} at element ${i}; the model's weights or its input are not finite (check the model folder).`);
+    }
+  }
+}
+
 export async function runLoop(engine: LoopEngine, input: LoopInput, settings: LoopSettings): Promise<LoopOutput> {
   const n = input.masks.length, s = engine.modelSize;
   const image = stack(input.images, [s, s, 3]) as ImageBatch;
@@ -116,7 +128,10 @@ export async function runLoop(engine: LoopEngine, input: LoopInput, settings: Lo
     });
     try {
       if (callback.state.failed) throw callback.state.error;
-      return { maskProbs: await unstack(out.maskProbs, n), fineProbs: await unstack(out.fineProbs, n) };
+      const result = { maskProbs: await unstack(out.maskProbs, n), fineProbs: await unstack(out.fineProbs, n) };
+      assertFiniteOutput(result.maskProbs, 'maskProbs');
+      assertFiniteOutput(result.fineProbs, 'fineProbs');
+      return result;
     } finally {
       tf.dispose([out.maskProbs, out.fineProbs]);
     }

@@ -89,7 +89,8 @@ function assertSameSize(gt: BinaryMask, mask: { height: number; width: number },
   }
 }
 
-interface ScoredMask { scores: ImageScores; iouCounts: IouCounts; ba: ReturnType<typeof computeBoundaryAccuracy>; dis?: DisMeasures }
+/** One mask scored: its report values and what the set aggregate needs (IoU counts, mBA per radius, DIS curves). */
+export interface ScoredMask { scores: ImageScores; iouCounts: IouCounts; ba: ReturnType<typeof computeBoundaryAccuracy>; dis?: DisMeasures }
 
 async function scoreMask(gt: BinaryMask, gtFile: string, file: string, withDis: boolean): Promise<ScoredMask> {
   const mask = await readBinaryMask(file);
@@ -144,25 +145,31 @@ export interface FolderEvalReport {
   aggregate: { refined: MaskAggregate; coarse?: MaskAggregate };
 }
 
+/** One image of the report: its entry, and the scored refined (and coarse) mask the aggregate is built from. */
+export interface ScoredImage { entry: FolderEvalReport['images'][number]; refined: ScoredMask; coarse?: ScoredMask }
+
+/** Scores one prediction (and its coarse mask) against its GT. */
+export async function scoreImage(t: MaskTriple, dis: boolean): Promise<ScoredImage> {
+  const gt = await readBinaryMask(t.gt);
+  const refined = await scoreMask(gt, t.gt, t.pred, dis);
+  const entry: ScoredImage['entry'] = { name: t.stem, height: gt.height, width: gt.width, refined: refined.scores };
+  if (!t.coarse) return { entry, refined };
+  const coarse = await scoreMask(gt, t.gt, t.coarse, dis);
+  entry.coarse = coarse.scores;
+  return { entry, refined, coarse };
+}
+
+/** The report of scored images, in the order given (the sums behind the means run in that order). */
+export function buildFolderReport(opts: { pred: string; gt: string; coarse?: string }, scored: ScoredImage[]): FolderEvalReport {
+  return {
+    pred: opts.pred, gt: opts.gt, coarse: opts.coarse ?? null, images: scored.map((s) => s.entry),
+    aggregate: { refined: aggregate(scored.map((s) => s.refined)), ...(opts.coarse ? { coarse: aggregate(scored.map((s) => s.coarse as ScoredMask)) } : {}) },
+  };
+}
+
 /** Scores every prediction (and coarse mask) against its GT. */
 export async function evaluateFolders(opts: { pred: string; gt: string; coarse?: string; dis?: boolean }): Promise<FolderEvalReport> {
-  const triples = await pairMaskFiles(opts.pred, opts.gt, opts.coarse);
-  const refined: ScoredMask[] = [], coarse: ScoredMask[] = [];
-  const images: FolderEvalReport['images'] = [];
-  for (const t of triples) {
-    const gt = await readBinaryMask(t.gt);
-    const r = await scoreMask(gt, t.gt, t.pred, Boolean(opts.dis));
-    refined.push(r);
-    const entry: FolderEvalReport['images'][number] = { name: t.stem, height: gt.height, width: gt.width, refined: r.scores };
-    if (t.coarse) {
-      const c = await scoreMask(gt, t.gt, t.coarse, Boolean(opts.dis));
-      coarse.push(c);
-      entry.coarse = c.scores;
-    }
-    images.push(entry);
-  }
-  return {
-    pred: opts.pred, gt: opts.gt, coarse: opts.coarse ?? null, images,
-    aggregate: { refined: aggregate(refined), ...(opts.coarse ? { coarse: aggregate(coarse) } : {}) },
-  };
+  const scored: ScoredImage[] = [];
+  for (const t of await pairMaskFiles(opts.pred, opts.gt, opts.coarse)) scored.push(await scoreImage(t, Boolean(opts.dis)));
+  return buildFolderReport(opts, scored);
 }

@@ -88,6 +88,32 @@ export async function refineVariant(denoise: Denoiser, s: Schedule, samples: Abl
   return { masks, msPerSample: (performance.now() - t0) / samples.length };
 }
 
+/** One (variant, seed) run of the ablation: the unit a sharded ablation hands out. */
+export interface AblationUnit { variant: number; seed: number }
+
+/** What one unit measures: dataset means over the samples, and the wall time per sample. */
+export interface UnitScores { iou: number; mba: number; boundaryIou: number; msPerSample: number }
+
+/** The units in run order: each variant (in order) with every seed, a deterministic variant with the first seed only. */
+export function ablationUnits(variants: StepVariant[], seeds: number[]): AblationUnit[] {
+  return variants.flatMap((v, variant) => (v.deterministic ? seeds.slice(0, 1) : seeds).map((seed) => ({ variant, seed })));
+}
+
+/** Refines the samples with one variant and seed and scores them. */
+export async function runAblationUnit(denoise: Denoiser, s: Schedule, samples: AblationSample[], v: StepVariant, seed: number): Promise<UnitScores> {
+  const { masks, msPerSample } = await refineVariant(denoise, s, samples, v, seed);
+  return { ...datasetScores(samples, masks), msPerSample };
+}
+
+/** A variant's row from its units' scores (in seed order): mean ± std over seeds, median time. */
+export function summarizeVariant(v: StepVariant, units: UnitScores[]): VariantResult {
+  return {
+    label: v.label, indices: v.indices, deterministic: Boolean(v.deterministic), steps: v.indices.length,
+    iou: stats(units.map((x) => x.iou)), mba: stats(units.map((x) => x.mba)), boundaryIou: stats(units.map((x) => x.boundaryIou)),
+    msPerRefinement: median(units.map((x) => x.msPerSample)),
+  };
+}
+
 /**
  * Runs every variant for every seed. `onVariant` reports progress.
  * @returns one result per variant, plus the coarse masks' scores for reference
@@ -96,20 +122,12 @@ export async function runStepAblation(denoise: Denoiser, s: Schedule, samples: A
   seeds: number[], onVariant?: (r: VariantResult) => void): Promise<{ coarse: { iou: number; mba: number; boundaryIou: number }; variants: VariantResult[] }> {
   if (samples.length === 0) throw new Error('runStepAblation: samples must not be empty, but got none.');
   if (seeds.length === 0) throw new Error('runStepAblation: seeds must not be empty, but got none.');
+  const units = ablationUnits(variants, seeds);
   const results: VariantResult[] = [];
-  for (const v of variants) {
-    const scores: { iou: number; mba: number; boundaryIou: number }[] = [];
-    const times: number[] = [];
-    for (const seed of v.deterministic ? seeds.slice(0, 1) : seeds) {
-      const { masks, msPerSample } = await refineVariant(denoise, s, samples, v, seed);
-      scores.push(datasetScores(samples, masks));
-      times.push(msPerSample);
-    }
-    const r: VariantResult = {
-      label: v.label, indices: v.indices, deterministic: Boolean(v.deterministic), steps: v.indices.length,
-      iou: stats(scores.map((x) => x.iou)), mba: stats(scores.map((x) => x.mba)), boundaryIou: stats(scores.map((x) => x.boundaryIou)),
-      msPerRefinement: median(times),
-    };
+  for (const [i, v] of variants.entries()) {
+    const scores: UnitScores[] = [];
+    for (const u of units.filter((x) => x.variant === i)) scores.push(await runAblationUnit(denoise, s, samples, v, u.seed));
+    const r = summarizeVariant(v, scores);
     results.push(r);
     onVariant?.(r);
   }
@@ -148,4 +166,25 @@ export async function recordSteps(denoise: Denoiser, s: Schedule, sample: Ablati
   });
   tf.dispose([image, coarse, r.maskProbs, r.fineProbs]);
   return steps;
+}
+
+/** The results file of `segrefiner ablate` (and of merging its shards). */
+export interface AblationResults {
+  /** --model as given, or 'cpu-synthetic (shipped)'. */
+  model: string;
+  scenes: number;
+  /** Scene side = the model's input size. */
+  size: number;
+  seeds: number[];
+  coarse: { iou: number; mba: number; boundaryIou: number };
+  variants: VariantResult[];
+}
+
+/** The key of a unit in a sharded ablation: `v<variant, 2 digits>-s<seed>`. */
+export const unitKey = (u: AblationUnit): string => `v${String(u.variant).padStart(2, '0')}-s${u.seed}`;
+
+/** The results file's object, fields in a fixed order (a merge writes the same bytes as one run). */
+export function ablationResults(modelArg: string | null, scenes: number, size: number, seeds: number[],
+  coarse: AblationResults['coarse'], variants: VariantResult[]): AblationResults {
+  return { model: modelArg ?? 'cpu-synthetic (shipped)', scenes, size, seeds, coarse, variants };
 }

@@ -22,6 +22,16 @@ export interface ApplyOptions {
   training?: boolean;
 }
 
+/**
+ * One NaN or Inf weight makes every output NaN, which thresholds to an empty mask without any error:
+ * refuse such weights at load, naming the tensor and the element.
+ */
+function assertFiniteWeights(data: Float32Array, key: string, where: string): void {
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw new Error(`${where}: weights must be finite, but '${key}' holds ${data[i]} at element ${i} of ${data.length} (a diverged or corrupt checkpoint).`);
+  }
+}
+
 export class DenoiseUNet {
   readonly config: UNetConfig;
   readonly plan: UNetPlan;
@@ -65,6 +75,7 @@ export class DenoiseUNet {
       if (t.shape.join(',') !== spec.torchShape.join(',')) {
         throw new Error(`${where}: '${spec.key}' must have shape [${spec.torchShape}], but the checkpoint has [${t.shape}].`);
       }
+      assertFiniteWeights(t.data, spec.key, where);
       data.set(spec.key, t.data);
     }
     return new DenoiseUNet(c, data);

@@ -9,6 +9,7 @@ import type { LoopEngine, StepMapSet } from '../diffusion/host_loop';
 
 export type { StepMapSet };
 import type { BinaryMask } from '../types';
+import { MAX_SEED } from '../util/rng';
 
 /** 'instance': crop around the mask, resize to the model size (§4.1). 'hr': global pass + full-resolution patches (§4.2). */
 export type RefineMode = 'auto' | 'instance' | 'hr';
@@ -156,7 +157,7 @@ export function resolveRefineOptions(input: RefineOptionsInput = {}, where = 're
   if (!['auto', 'instance', 'hr'].includes(o.mode)) throw new Error(`${where}: mode must be one of 'auto', 'instance', 'hr', but got '${String(o.mode)}'.`);
   if (o.indices !== undefined && o.steps !== undefined) throw new Error(`${where}: give indices or steps, not both, but got indices [${o.indices.join(',')}] and steps ${o.steps}.`);
   if (o.autoHrFactor !== null) checkRange(o.autoHrFactor, 0, Number.MAX_VALUE, 'autoHrFactor', where);
-  if (!Number.isInteger(o.seed)) throw new Error(`${where}: seed must be an integer, but got ${String(o.seed)}.`);
+  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > MAX_SEED) throw new Error(`${where}: seed must be an integer in [0, ${MAX_SEED}], but got ${String(o.seed)}.`);
   checkRange(o.batchSize, 1, MAX_BATCH_SIZE, 'batchSize', where, true);
   if (o.gate !== null) checkRange(o.gate.threshold, 0, 1, 'gate.threshold', where);
   checkRange(o.instance.areaThreshold, 0, Number.MAX_SAFE_INTEGER, 'instance.areaThreshold', where, true);

@@ -3,7 +3,7 @@
  * image and masks, pasting a model-size map back into the full image (grid_sample), and the
  * high-resolution path's candidate patches. Plain typed arrays, row-major; no tensors.
  */
-import { IMAGE_MEAN, IMAGE_STD } from '../data/image_io';
+import { IMAGE_MEAN, IMAGE_STD } from '../data/normalize_image';
 import type { BinaryMask, RgbImage } from '../types';
 import { BoxXyxy } from './nms';
 

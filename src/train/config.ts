@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import { DiffusionConfig, resolveDiffusionConfig } from '../diffusion/config';
 import { CoarseMix, checkCoarseMix, TRAIN_COARSE_MIX } from '../data/coarse_mix';
+import { MAX_SEED } from '../util/rng';
 import { checkImageSize, PAPER_UNET_CONFIG, resolveUNetConfig, UNetConfig } from '../model/config';
 import { AdamWConfig, DEFAULT_ADAMW_CONFIG } from './adamw';
 
@@ -36,6 +37,13 @@ export interface TrainConfig {
   lrSchedule: { milestones: number[]; gamma: number; warmupSteps: number };
   /** Clip the global gradient norm (0 = off, as in the paper). */
   clipGradNorm: number;
+  /**
+   * An extension, 0 (off) as in the paper: the share of samples with t < T−1 whose fine-state pixels
+   * come from the network's own one-step prediction instead of the ground truth (train_step.ts
+   * `fineStateSource`), so that later reverse steps learn to correct the earlier prediction they are given
+   * at inference. Costs one extra forward pass (no gradient) per step that draws such a sample.
+   */
+  ownPredictionRate: number;
   data: {
     kind: TrainDataKind;
     /** horizontal flip probability */ flipProb: number;
@@ -73,6 +81,7 @@ export const DEFAULT_TRAIN_CONFIG: Readonly<TrainConfig> = Object.freeze({
   imageSize: 256,
   lrSchedule: { milestones: [80000, 100000], gamma: 0.5, warmupSteps: 0 },
   clipGradNorm: 0,
+  ownPredictionRate: 0,
   data: { kind: 'synthetic', flipProb: 0.5, root: '', annotations: '', roots: [], rootWeights: [], coarse: structuredClone(TRAIN_COARSE_MIX), patchProb: 0.25, padSize: 40 },
   validation: { every: 5000, numScenes: 32, indices: [5, 4, 3, 2, 1, 0], roots: [] },
   checkpointEvery: 5000,
@@ -117,13 +126,31 @@ export function resolveTrainConfig(partial: Record<string, unknown> = {}): Train
     ['validation.every', c.validation.every], ['checkpointEvery', c.checkpointEvery], ['sampleEvery', c.sampleEvery], ['logEvery', c.logEvery]];
   for (const [k, v] of positiveInts) if (!Number.isInteger(v) || v < 1) throw new Error(`resolveTrainConfig: ${k} must be a positive integer, but got ${v}.`);
   checkImageSize(c.model, c.imageSize, 'resolveTrainConfig');
+  checkStepSize(c);
+  // the loop also seeds its sampler with seed + 1, which must stay a 32-bit seed
+  if (!Number.isInteger(c.seed) || c.seed < 0 || c.seed > MAX_SEED - 1) throw new Error(`resolveTrainConfig: seed must be an integer in [0, ${MAX_SEED - 1}], but got ${c.seed}.`);
   if (!(c.optimizer.lr > 0)) throw new Error(`resolveTrainConfig: optimizer.lr must be > 0, but got ${c.optimizer.lr}.`);
+  if (!(c.ownPredictionRate >= 0 && c.ownPredictionRate <= 1)) throw new Error(`resolveTrainConfig: ownPredictionRate must be in [0, 1], but got ${c.ownPredictionRate}.`);
   if (!['stop', 'rollback'].includes(c.collapse.action)) throw new Error(`resolveTrainConfig: collapse.action must be 'stop' or 'rollback', but got '${c.collapse.action}'.`);
   checkDataConfig(c);
   if (c.model.numTimesteps !== c.diffusion.numTimesteps) {
     throw new Error(`resolveTrainConfig: model.numTimesteps (${c.model.numTimesteps}) must equal diffusion.numTimesteps (${c.diffusion.numTimesteps}).`);
   }
   return c;
+}
+
+/**
+ * Pixels one training step may hold (batchSize·imageSize²): 2^27, 256× the paper's 8×256². A larger
+ * step cannot fit in memory on any backend here; without the limit a typo (batchSize=1e9) makes the
+ * process grow until the machine runs out of memory instead of failing.
+ */
+export const MAX_STEP_PIXELS = 2 ** 27;
+
+function checkStepSize(c: TrainConfig): void {
+  const pixels = c.batchSize * c.imageSize * c.imageSize;
+  if (pixels > MAX_STEP_PIXELS) {
+    throw new Error(`resolveTrainConfig: batchSize·imageSize² must be at most ${MAX_STEP_PIXELS} pixels a step, but got ${c.batchSize}·${c.imageSize}² = ${pixels}.`);
+  }
 }
 
 const DATA_KINDS: readonly TrainDataKind[] = ['synthetic', 'coco-instances', 'hr-folder', 'photo-folders'];

@@ -1,13 +1,17 @@
 /**
  * The training loop (issue "Training"): owns the network, the diffusion schedule, the data, AdamW and
  * the run folder `<outDir>/<name>/`:
- *   config.json            the resolved config, written before step 0
- *   metrics.jsonl          {type:'train'} averages every logEvery steps, {type:'val'}, {type:'event'}
- *   checkpoint.safetensors the latest checkpoint (model + optimizer + step + RNG), atomic
- *   samples/step_<n>.png   coarse | refined | ground truth of the first validation scenes
- *   model/                 the final network in our model format (saveModelDir)
- *   data_skipped.json      folder data kinds: every file or annotation the sampler skipped, with the reason
- * `resume` continues from checkpoint.safetensors exactly (same RNG stream, optimizer moments and lr).
+ *   config.json                 the resolved config, written before step 0
+ *   metrics.jsonl               {type:'train'} averages every logEvery steps, {type:'val'}, {type:'event'}
+ *   checkpoint.safetensors      the latest checkpoint (model + optimizer + step + RNG), atomic
+ *   checkpoint.prev.safetensors the checkpoint before it: the fallback if the latest cannot be read
+ *   train.lock                  the trainer using the folder (pid, host, start), while it runs
+ *   samples/step_<n>.png        coarse | refined | ground truth of the first validation scenes
+ *   model/                      the final network in our model format (saveModelDir)
+ *   data_skipped.json           folder data kinds: every file or annotation the sampler skipped, with the reason
+ * `resume` continues from the latest readable checkpoint exactly (same RNG stream, optimizer moments
+ * and lr), after cutting metrics.jsonl back to its step (run_folder.ts, run_checkpoints.ts,
+ * metrics_log.ts say how a killed run is cleaned up). requestStop() ends the run after the current step.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -19,17 +23,17 @@ import { writeFileAtomic } from '../util/atomic_write';
 import { createRng, Rng } from '../util/rng';
 import { grayToPng } from '../vis/to_png';
 import { AdamW } from './adamw';
-import { loadTrainCheckpoint, saveTrainCheckpoint, TrainState } from './checkpoint';
+import { loadTrainCheckpoint, NonFiniteCheckpointError, TrainState } from './checkpoint';
 import { learningRate, TrainConfig } from './config';
 import { openTrainSource, TrainFeed } from './train_feed';
 import { Progress } from './progress';
 import { drawSyntheticSample, HostSample } from '../data/samplers/synthetic_sampler';
+import { appendMetricsRecord, truncateMetricsLog } from './metrics_log';
+import { hasRunCheckpoint, loadRunCheckpoint, saveRunCheckpoint } from './run_checkpoints';
+import { CHECKPOINT_FILE, METRICS_FILE, openRunFolder, OpenedRunFolder } from './run_folder';
 import { disposeBatch, toTrainBatch } from './train_batch';
 import { NonFiniteLossError, StepStats, trainStep } from './train_step';
 import { folderValidationSets, refineSamples, validate, validationSamples, ValidationResult, ValidationSet } from './validation';
-
-export const CHECKPOINT_FILE = 'checkpoint.safetensors';
-export const METRICS_FILE = 'metrics.jsonl';
 
 export interface TrainLoopOptions {
   /** Continue the run in config's folder from its checkpoint. */
@@ -47,6 +51,10 @@ export interface TrainSummary {
   step: number;
   lastValidation: ValidationResult | null;
   wallSeconds: number;
+  /** Why the run ended before its stop step (requestStop), else null. */
+  stopped: string | null;
+  /** The step of the run's latest checkpoint (written or resumed from); null if it has none. */
+  checkpointStep: number | null;
 }
 
 export class CollapseError extends Error {}
@@ -62,6 +70,8 @@ export class TrainLoop {
   private valSets: ValidationSet[] | null = null;
   /** The prefetching sampler of a folder data.kind, opened at the first step. */
   private feed: TrainFeed | null = null;
+  private stopReason: string | null = null;
+  private checkpointStep: number | null = null;
 
   constructor(readonly config: TrainConfig, private readonly opts: TrainLoopOptions = {}) {
     this.runDir = path.join(config.outDir, config.name);
@@ -76,14 +86,37 @@ export class TrainLoop {
     return this.unet;
   }
 
+  /**
+   * Ends the run after the step in progress (a signal, a dead parent process): run() then returns
+   * with `stopped` set, keeping the last checkpoint and releasing the folder's lock.
+   */
+  requestStop(reason: string): void {
+    this.stopReason ??= reason;
+  }
+
+  /** Trains in the run folder, holding its lock throughout (LockHeldError if another trainer has it). */
   async run(): Promise<TrainSummary> {
     const t0 = Date.now();
-    this.prepareRunDir();
+    const folder = openRunFolder(this.runDir);
+    try {
+      const notes = this.prepareRunDir(folder);
+      const progress = this.opts.progress ?? new Progress(this.config.steps, this.state.step, this.config.logEvery);
+      notes.forEach((n) => progress.note(n));
+      return await this.trainSteps(progress, t0);
+    } finally {
+      folder.lock.release();
+    }
+  }
+
+  private async trainSteps(progress: Progress, t0: number): Promise<TrainSummary> {
     const c = this.config;
-    const progress = this.opts.progress ?? new Progress(c.steps, this.state.step, c.logEvery);
     const stopAt = Math.min(c.steps, this.state.step + (this.opts.maxStepsThisRun ?? Infinity));
     let window: StepStats[] = [], windowMs = 0, lastVal: ValidationResult | null = null;
     while (this.state.step < stopAt) {
+      // Let signal handlers and timers run (requestStop): on the wasm and cpu backends every await of a
+      // step resolves as a microtask, so without this the event loop would not turn until the run ends.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (this.stopReason !== null) break;
       const lr = learningRate(c, this.state.step) * this.state.lrScale;
       const stepStart = performance.now();
       let stats: StepStats;
@@ -107,10 +140,13 @@ export class TrainLoop {
       if (await this.collapsed(stats, progress)) continue;
       const atEnd = this.state.step === c.steps;
       if (!this.opts.skipValidation && (this.state.step % c.validation.every === 0 || atEnd)) lastVal = await this.runValidation(progress);
-      if (this.state.step % c.checkpointEvery === 0 || this.state.step === stopAt) await this.saveCheckpoint();
+      if (this.state.step % c.checkpointEvery === 0 || this.state.step === stopAt) await this.saveCheckpoint(progress);
     }
     if (this.state.step === c.steps) await saveModelDir(path.join(this.runDir, 'model'), this.unet, this.modelExtra());
-    return { runDir: this.runDir, step: this.state.step, lastValidation: lastVal, wallSeconds: (Date.now() - t0) / 1000 };
+    return {
+      runDir: this.runDir, step: this.state.step, lastValidation: lastVal, wallSeconds: (Date.now() - t0) / 1000,
+      stopped: this.state.step < stopAt ? this.stopReason : null, checkpointStep: this.checkpointStep,
+    };
   }
 
   dispose(): void {
@@ -123,19 +159,36 @@ export class TrainLoop {
     return { diffusion: this.config.diffusion, imageSize: this.config.imageSize, trainedWith: { run: this.config.name, steps: this.state.step } };
   }
 
-  private prepareRunDir(): void {
-    fs.mkdirSync(this.runDir, { recursive: true });
-    const checkpoint = path.join(this.runDir, CHECKPOINT_FILE);
+  /** With the folder locked: resume or start fresh, then log what opening the folder cleaned up. Returns notes for the user. */
+  private prepareRunDir(folder: OpenedRunFolder): string[] {
+    const notes = [...folder.notes];
     if (this.opts.resume) {
-      this.state = loadTrainCheckpoint(checkpoint, this.unet, this.optimizer);
-      this.rng = createRng(0, this.state.rngState);
-      this.appendMetrics({ type: 'event', step: this.state.step, event: 'resume', from: checkpoint });
-      this.recordConfigChange();
+      notes.push(...this.resumeFromCheckpoint());
     } else {
-      if (fs.existsSync(checkpoint)) throw new Error(`TrainLoop: ${this.runDir} already holds a checkpoint; pass --resume to continue it or choose another name.`);
+      if (hasRunCheckpoint(this.runDir)) throw new Error(`TrainLoop: ${this.runDir} already holds a checkpoint; pass --resume to continue it or choose another name.`);
       writeFileAtomic(path.join(this.runDir, 'config.json'), `${JSON.stringify(this.config, null, 2)}\n`);
       fs.rmSync(path.join(this.runDir, METRICS_FILE), { force: true });
     }
+    if (folder.lock.tookOverFrom) this.appendMetrics({ type: 'event', step: this.state.step, event: 'stale-lock', holder: folder.lock.tookOverFrom });
+    if (folder.removedTempFiles.length) this.appendMetrics({ type: 'event', step: this.state.step, event: 'temp-files-removed', files: folder.removedTempFiles });
+    return notes;
+  }
+
+  /** Restores the latest readable checkpoint and cuts the log back to its step (the later steps are replayed). */
+  private resumeFromCheckpoint(): string[] {
+    const loaded = loadRunCheckpoint(this.runDir, this.unet, this.optimizer);
+    this.state = loaded.state;
+    this.rng = createRng(0, this.state.rngState);
+    this.checkpointStep = this.state.step;
+    const dropped = truncateMetricsLog(path.join(this.runDir, METRICS_FILE), this.state.step);
+    const notes: string[] = [];
+    if (loaded.fallback) notes.push(`resuming from the previous checkpoint ${loaded.file} (step ${this.state.step}): the latest, ${loaded.fallback.skipped}, cannot be read: ${loaded.fallback.reason}`);
+    if (dropped.afterStep + dropped.unreadable > 0) {
+      notes.push(`${METRICS_FILE} cut back to step ${this.state.step}: dropped ${dropped.afterStep} record(s) of later steps (they are replayed) and ${dropped.unreadable} unreadable line(s)`);
+    }
+    this.appendMetrics({ type: 'event', step: this.state.step, event: 'resume', from: loaded.file, ...(loaded.fallback ? { fallback: loaded.fallback } : {}), dropped });
+    this.recordConfigChange();
+    return notes;
   }
 
   /** On resume with overrides (`--set`), rewrites config.json and logs what changed, so the run folder stays truthful. */
@@ -155,7 +208,7 @@ export class TrainLoop {
       : await this.folderBatch();
     const batch = toTrainBatch(samples);
     try {
-      return await trainStep(this.unet, this.schedule, this.optimizer, batch, this.rng, { lr, clipGradNorm: c.clipGradNorm });
+      return await trainStep(this.unet, this.schedule, this.optimizer, batch, this.rng, { lr, clipGradNorm: c.clipGradNorm, ownPredictionRate: c.ownPredictionRate });
     } finally {
       disposeBatch(batch);
     }
@@ -241,14 +294,22 @@ export class TrainLoop {
     writeFileAtomic(file, await grayToPng(grid, samples.length * h, 3 * w));
   }
 
-  private async saveCheckpoint(): Promise<void> {
+  /** Writes the checkpoint, keeping the one before; non-finite weights are a collapse (the last good checkpoint stays). */
+  private async saveCheckpoint(progress: Progress): Promise<void> {
     this.state.rngState = this.rng.state();
-    await saveTrainCheckpoint(path.join(this.runDir, CHECKPOINT_FILE), this.unet, this.optimizer, this.state);
+    try {
+      await saveRunCheckpoint(this.runDir, this.unet, this.optimizer, this.state);
+    } catch (error) {
+      if (!(error instanceof NonFiniteCheckpointError)) throw error;
+      await this.onCollapse(error.message, progress);
+      return;
+    }
+    this.checkpointStep = this.state.step;
     this.appendMetrics({ type: 'event', step: this.state.step, event: 'checkpoint' });
   }
 
   private appendMetrics(record: Record<string, unknown>): void {
-    fs.appendFileSync(path.join(this.runDir, METRICS_FILE), `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+    appendMetricsRecord(path.join(this.runDir, METRICS_FILE), record);
   }
 }
 

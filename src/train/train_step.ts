@@ -40,6 +40,8 @@ export interface TrainStepOptions {
   lr: number;
   /** Clip the global gradient norm to this value (0 = off, as in the paper). */
   clipGradNorm: number;
+  /** TrainConfig.ownPredictionRate (0 = off, as in the paper; then no random number is drawn for it). */
+  ownPredictionRate?: number;
 }
 
 /** Draws t ~ U{0..T−1} per sample (method.md §1.4). */
@@ -54,7 +56,9 @@ export async function trainStep(unet: DenoiseUNet, s: Schedule, optimizer: AdamW
   assertShape(batch.coarse, batch.gt.shape, 'coarse', where);
   assertShape(batch.image, [...batch.gt.shape.slice(0, 3), 3], 'image', where);
   const t = sampleTimesteps(s, batch.gt.shape[0], rng);
-  const xt = qSample(s, batch.gt, batch.coarse, t, rng);
+  const fine = fineStateSource(unet, s, batch, t, opts.ownPredictionRate ?? 0, rng);
+  const xt = qSample(s, fine, batch.coarse, t, rng);
+  if (fine !== batch.gt) fine.dispose();
   const names = unet.specs.map((spec) => spec.key);
   const vars = unet.variables();
   const result = tf.tidy(() => {
@@ -90,6 +94,28 @@ export async function trainStep(unet: DenoiseUNet, s: Schedule, optimizer: AdamW
   } finally {
     tf.dispose([result.value, result.bce, result.texture, result.iou, result.gradNorm, ...result.gradList]);
   }
+}
+
+/**
+ * The fine-state source of q_sample, [B, H, W, 1]: the ground truth (method.md §1.4), or, for each
+ * sample with t < T−1 drawn with probability `rate`, the network's own binarized one-step prediction
+ * from the coarse mask (logits at T−1 ≥ 0, no gradient). At inference the fine-state pixels of every
+ * step after the first are the network's earlier prediction, not the ground truth (method.md §1.5);
+ * trained only on ground truth, a step learns to trust them and cannot correct them. Returns
+ * `batch.gt` itself when no sample was drawn.
+ */
+export function fineStateSource(unet: DenoiseUNet, s: Schedule, batch: TrainBatch, t: readonly number[], rate: number, rng: Rng): MaskBatch {
+  if (rate === 0) return batch.gt;
+  const last = s.numTimesteps - 1;
+  const own = t.map((ti) => rng.uniform() < rate && ti < last);
+  if (!own.some(Boolean)) return batch.gt;
+  return tf.tidy(() => {
+    const input = tf.concat([batch.image, batch.coarse], 3) as tf.Tensor4D;
+    const logits = unet.apply(input, tf.fill([t.length], last, 'int32') as tf.Tensor1D);
+    const prediction = tf.cast(tf.greaterEqual(logits, 0), 'float32');
+    const pick = tf.tensor4d(own.map(Number), [t.length, 1, 1, 1]).cast('bool');
+    return tf.where(pick, prediction, batch.gt) as MaskBatch;
+  });
 }
 
 /** A NaN/Inf loss or gradient: the step was not applied. The training loop's collapse guard catches it. */

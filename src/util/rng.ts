@@ -18,8 +18,12 @@ export interface Rng {
  * @param seed  any integer; seeds differing in any bit give unrelated streams
  * @param state optional saved state from `rng.state()`, which takes precedence over `seed`
  */
+/** The largest seed a user may give: seeds are 32-bit, and a larger one would wrap onto a smaller one. */
+export const MAX_SEED = 0xffffffff;
+
 export function createRng(seed: number, state?: number): Rng {
-  if (!Number.isInteger(seed)) throw new Error(`createRng: seed must be an integer, but got ${seed}.`);
+  // signed 32-bit values come from fileSeed; anything outside 32 bits would silently wrap
+  if (!Number.isInteger(seed) || seed < -0x80000000 || seed > MAX_SEED) throw new Error(`createRng: seed must be a 32-bit integer in [-2147483648, ${MAX_SEED}], but got ${seed}.`);
   let s = state !== undefined ? state >>> 0 : (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) >>> 0);
   const uniform = (): number => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -2,8 +2,8 @@
  * Mask overlays on an RGB image: each mask is a translucent fill plus an opaque contour, in its own
  * colour. The paper's convention for comparisons: coarse red, refined green, ground truth a blue
  * outline. All fills are drawn first (in layer order), then all contours, so no fill hides a line.
+ * Pure (no encoder), so the web page draws the same overlays; rgbToPng/overlayPng are in to_png.ts.
  */
-import sharp from 'sharp';
 import type { BinaryMask, RgbImage } from '../types';
 import type { Rgb } from './colormap';
 
@@ -74,7 +74,8 @@ function checkLayer(image: RgbImage, { mask, fillAlpha, contourWidth, color }: M
   }
 }
 
-function checkImage(image: RgbImage, where: string): void {
+/** Checks an RGB image record: positive integer size, height·width·3 bytes. */
+export function checkRgbImage(image: RgbImage, where: string): void {
   const { height, width, data } = image;
   if (!Number.isInteger(height) || !Number.isInteger(width) || height < 1 || width < 1) {
     throw new Error(`${where}: image height and width must be positive integers, but got ${height}×${width}.`);
@@ -113,7 +114,7 @@ export function innerContour(mask: BinaryMask, width: number): Uint8Array {
  * @returns a new image; the input is not modified
  */
 export function overlayMasks(image: RgbImage, layers: readonly MaskLayerInput[]): RgbImage {
-  checkImage(image, 'overlayMasks');
+  checkRgbImage(image, 'overlayMasks');
   const resolved = resolveLayers(image, layers, 'overlayMasks');
   const out = Uint8Array.from(image.data);
   for (const { mask, color, fillAlpha } of resolved) {
@@ -133,22 +134,11 @@ export function overlayMasks(image: RgbImage, layers: readonly MaskLayerInput[])
 
 /** A greyscale copy of an image as RGB (Rec. 601 luma), dimmed towards white by `fade` ∈ [0, 1]: masks stand out on it. */
 export function fadedGray(image: RgbImage, fade = 0): RgbImage {
-  checkImage(image, 'fadedGray');
+  checkRgbImage(image, 'fadedGray');
   const out = new Uint8Array(image.data.length);
   for (let i = 0; i < out.length; i += 3) {
     const luma = 0.299 * image.data[i] + 0.587 * image.data[i + 1] + 0.114 * image.data[i + 2];
     out.fill(Math.round(luma + fade * (255 - luma)), i, i + 3);
   }
   return { data: out, height: image.height, width: image.width };
-}
-
-/** Encodes an RGB image as PNG. */
-export async function rgbToPng(image: RgbImage): Promise<Buffer> {
-  checkImage(image, 'rgbToPng');
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
-}
-
-/** overlayMasks as a PNG, e.g. `overlayPng(image, [coarse, refined, gt])`. */
-export async function overlayPng(image: RgbImage, layers: readonly MaskLayerInput[]): Promise<Buffer> {
-  return rgbToPng(overlayMasks(image, layers));
 }

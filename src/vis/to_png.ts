@@ -1,5 +1,7 @@
 /** PNG encoding with sharp for masks and images held as plain arrays (notebook displays, files). */
 import sharp from 'sharp';
+import type { RgbImage } from '../types';
+import { checkRgbImage, overlayMasks, type MaskLayerInput } from './overlay';
 
 /**
  * Encodes a single-channel map as an 8-bit greyscale PNG.
@@ -19,4 +21,15 @@ export async function grayToPng(values: ArrayLike<number>, height: number, width
     pixels[i] = Math.round(v * 255);
   }
   return sharp(pixels, { raw: { width, height, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+}
+
+/** Encodes an RGB image as PNG. */
+export async function rgbToPng(image: RgbImage): Promise<Buffer> {
+  checkRgbImage(image, 'rgbToPng');
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
+}
+
+/** overlayMasks as a PNG, e.g. `overlayPng(image, [coarse, refined, gt])`. */
+export async function overlayPng(image: RgbImage, layers: readonly MaskLayerInput[]): Promise<Buffer> {
+  return rgbToPng(overlayMasks(image, layers));
 }

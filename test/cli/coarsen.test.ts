@@ -97,7 +97,7 @@ test('usage errors (exit 2) and folder errors (exit 1)', () => {
   assert.match(r.stderr, 'segrefiner coarsen: --masks <dir> is required.');
   r = cli(['--masks', empty, '--out', tmp(), '--seed', 'abc']);
   assert.is(r.code, 2);
-  assert.match(r.stderr, "--seed must be an integer, but got 'abc'");
+  assert.match(r.stderr, "--seed must be an integer in [0, 4294967295], but got 'abc'");
   r = cli(['--masks', empty, '--out', empty]);
   assert.is(r.code, 2);
   assert.match(r.stderr, '--out must differ from --masks');

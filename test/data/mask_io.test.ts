@@ -1,38 +1,16 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as zlib from 'zlib';
 import sharp from 'sharp';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readBinaryMask, readPngPaletteIndices, writeMaskPng, writeProbabilityPng } from '../../src/data/mask_io';
+import { encodePng } from '../helpers/png';
 import { expectRejects } from '../helpers/rejects';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'segrefiner-mask-io-'));
 const file = (name: string) => path.join(dir, name);
 
-/** A minimal PNG encoder (filter 0 rows) so the tests control bit depth, colour type and palette exactly. */
-function encodePng(width: number, height: number, colorType: number, bitDepth: number, rows: number[][], palette?: number[][]): Buffer {
-  const chunk = (type: string, body: Buffer) => {
-    const head = Buffer.alloc(8);
-    head.writeUInt32BE(body.length, 0);
-    head.write(type, 4, 'latin1');
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(Buffer.concat([head.subarray(4), body])), 0);
-    return Buffer.concat([head, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = bitDepth;
-  ihdr[9] = colorType;
-  const raw = Buffer.concat(rows.map((r) => Buffer.from([0, ...r])));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
-    ...(palette ? [chunk('PLTE', Buffer.from(palette.flat()))] : []),
-    chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
 const maskOf = async (name: string, png: Buffer) => {
   fs.writeFileSync(file(name), png);
   const m = await readBinaryMask(file(name));
@@ -60,6 +38,14 @@ test('palette PNG with grey entries reads as greyscale; with colour entries as a
   const png = encodePng(4, 2, 3, 2, [[0b00011000], [0b10100001]], pal);
   assert.equal(await maskOf('pal_colour.png', png), [2, 4, [0, 1, 1, 0, 1, 1, 0, 1]]);
   assert.equal(Array.from(readPngPaletteIndices(png, 'x.png').indices), [0, 1, 2, 0, 2, 2, 0, 1]);
+});
+
+test('a colour palette whose colour 0 is not black is ambiguous and rejected, not read inverted', async () => {
+  // white at index 0, red at index 1: by index the red pixels are the object, by brightness the white
+  // ones are; the two readings are each other's inverse, so neither is safe
+  const png = encodePng(3, 1, 3, 8, [[0, 1, 0]], [[255, 255, 255], [200, 0, 0]]);
+  fs.writeFileSync(file('pal_white0.png'), png);
+  await expectRejects(readBinaryMask(file('pal_white0.png')), /pal_white0\.png must be a readable mask image, but it is a colour palette PNG whose colour 0 is \(255, 255, 255\), not black/);
 });
 
 test('RGB masks with equal channels read as greyscale; differing channels are an error naming the pixel', async () => {
@@ -97,7 +83,9 @@ test('writeProbabilityPng writes round(p·255) and rejects values outside [0, 1]
   assert.equal(Array.from(data), [0, 128, 51, 255]); // 127.5 → 128, 51 → 51
   await expectRejects(writeProbabilityPng([0, NaN], 1, 2, file('bad.png')), /writeProbabilityPng: probs must lie in \[0, 1\], but got NaN at pixel \(1, 0\)/);
   await expectRejects(writeProbabilityPng([0, 1], 1, 3, file('bad.png')), /writeProbabilityPng: probs must hold height·width = 3 values, but got 2/);
-  await expectRejects(writeMaskPng({ data: new Uint8Array(1), height: 1, width: 1 }, path.join(dir, 'no', 'such', 'dir', 'm.png')), /writeMaskPng: .*m\.png must be writable/);
+  await expectRejects(writeMaskPng({ data: new Uint8Array(1), height: 1, width: 1 }, path.join(file('p.png'), 'm.png')), /writeMaskPng: .*m\.png must be writable/);
+  await expectRejects(writeMaskPng({ data: new Uint8Array(1), height: 1, width: 1 }, file('m.jpg')), /writeMaskPng: the file name must end in \.png \(a PNG is written\), but got .*m\.jpg/);
+  assert.equal(fs.readdirSync(dir).filter((f) => f.includes('.tmp-')), [], 'no temp file left behind');
 });
 
 test.run();

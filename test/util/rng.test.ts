@@ -31,8 +31,11 @@ test('uniform, int and normal have the right ranges and moments', () => {
   assert.ok(Math.abs(sumSq / n - 1) < 0.05, `normal variance ${sumSq / n}`);
 });
 
-test('a non-integer seed is an error', () => {
-  assert.throws(() => createRng(0.5), /createRng: seed must be an integer, but got 0.5/);
+test('a non-integer seed, or one outside 32 bits (it would wrap), is an error', () => {
+  assert.throws(() => createRng(0.5), /createRng: seed must be a 32-bit integer in \[-2147483648, 4294967295\], but got 0.5/);
+  assert.throws(() => createRng(2 ** 32), /but got 4294967296/);
+  assert.throws(() => createRng(-(2 ** 31) - 1), /but got -2147483649/);
+  assert.not.equal(createRng(2 ** 32 - 1).uniform(), createRng(0).uniform());
 });
 
 test.run();

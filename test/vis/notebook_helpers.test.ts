@@ -6,7 +6,7 @@ import {
   drawBoxes, drawPoints, fineFraction, fitPng, flipHistory, groupColors, showTable, tableBundle,
 } from '../../src/vis/notebook_helpers';
 import { lineChart, SERIES_COLORS } from '../../src/vis/charts';
-import { rgbToPng } from '../../src/vis/overlay';
+import { rgbToPng } from '../../src/vis/to_png';
 import { expectRejects } from '../helpers/rejects';
 
 const black = (h: number, w: number) => ({ data: new Uint8Array(h * w * 3), height: h, width: w });

@@ -2,7 +2,8 @@ import sharp from 'sharp';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { BinaryMask, RgbImage } from '../../src/types';
-import { fadedGray, innerContour, overlayMasks, overlayPng, rgbToPng } from '../../src/vis/overlay';
+import { fadedGray, innerContour, overlayMasks } from '../../src/vis/overlay';
+import { overlayPng, rgbToPng } from '../../src/vis/to_png';
 import { expectRejects } from '../helpers/rejects';
 
 const grey = (h: number, w: number, v = 100): RgbImage => ({ data: new Uint8Array(h * w * 3).fill(v), height: h, width: w });

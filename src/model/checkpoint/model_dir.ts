@@ -1,27 +1,16 @@
 /**
- * Our model format: a folder with `model.safetensors` (DenoiseUNet weights under the upstream
- * state_dict keys, PyTorch layout, float32) and `config.json` ({format, unet, ...extra}). The extra
- * fields (diffusion config, model input size, training provenance) belong to the callers; this file
- * only guarantees the network part.
+ * Our model format as a folder on disk: `model.safetensors` and `config.json` (the format itself is
+ * in model_files.ts, which needs no file system). Writing is atomic per file.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeFileAtomic } from '../../util/atomic_write';
-import { checkImageSize, UNetConfig } from '../config';
 import { DenoiseUNet } from '../unet';
-import { readSafetensors, writeSafetensors } from './safetensors';
+import { MODEL_CONFIG_FILE, MODEL_FORMAT, MODEL_WEIGHTS_FILE, ModelDirConfig, ModelFiles, parseModelConfig, unetFromModelFiles } from './model_files';
+import { writeSafetensors } from './safetensors';
 
-export const MODEL_FORMAT = 'segrefiner-ts/model@1';
-export const MODEL_WEIGHTS_FILE = 'model.safetensors';
-export const MODEL_CONFIG_FILE = 'config.json';
-
-export interface ModelDirConfig {
-  format: string;
-  unet: UNetConfig;
-  /** The input side the network was trained at (checked: a multiple of 2^(levels−1)); written by training. */
-  imageSize?: number;
-  [extra: string]: unknown;
-}
+export { MODEL_CONFIG_FILE, MODEL_FORMAT, MODEL_WEIGHTS_FILE };
+export type { ModelDirConfig };
 
 /** Writes the folder (each file atomically). `extra` goes into config.json next to the network config. */
 export async function saveModelDir(dir: string, unet: DenoiseUNet, extra: Record<string, unknown> = {}): Promise<void> {
@@ -31,24 +20,34 @@ export async function saveModelDir(dir: string, unet: DenoiseUNet, extra: Record
   writeFileAtomic(path.join(dir, MODEL_CONFIG_FILE), `${JSON.stringify(config, null, 2)}\n`);
 }
 
-/** Reads config.json only (cheap), with clear errors. */
-export function readModelDirConfig(dir: string): ModelDirConfig {
+/** config.json's text, with a clear error when the folder lacks it. */
+function readConfigText(dir: string): { where: string; file: string; text: string } {
   const where = `loadModelDir(${dir})`;
   const file = path.join(dir, MODEL_CONFIG_FILE);
   if (!fs.existsSync(file)) throw new Error(`${where}: the model folder must contain ${MODEL_CONFIG_FILE}, but ${file} does not exist.`);
-  let config: ModelDirConfig;
+  return { where, file, text: fs.readFileSync(file, 'utf8') };
+}
+
+/** Reads config.json only (cheap), with clear errors. */
+export function readModelDirConfig(dir: string): ModelDirConfig {
+  const { where, file, text } = readConfigText(dir);
+  return parseModelConfig(text, where, file);
+}
+
+/** Both files of a folder, read into memory (config.json checked first, so a wrong folder fails fast). */
+export function readModelFiles(dir: string): ModelFiles {
+  const { where, file, text } = readConfigText(dir);
+  parseModelConfig(text, where, file);
+  const weightsName = path.join(dir, MODEL_WEIGHTS_FILE);
+  let weights: Buffer;
   try {
-    config = JSON.parse(fs.readFileSync(file, 'utf8'));
+    weights = fs.readFileSync(weightsName);
   } catch (error) {
-    throw new Error(`${where}: ${file} must be JSON, but parsing failed: ${(error as Error).message}`, { cause: error });
+    throw new Error(`readSafetensors(${weightsName}): the file must be readable, but reading failed: ${(error as Error).message}`, { cause: error });
   }
-  if (config.format !== MODEL_FORMAT) throw new Error(`${where}: ${file} must have format '${MODEL_FORMAT}', but has '${String(config.format)}'.`);
-  if (config.imageSize !== undefined) checkImageSize(config.unet, config.imageSize, `${where}: ${file}`);
-  return config;
+  return { configText: text, weights, where, configName: file, weightsName };
 }
 
 export function loadModelDir(dir: string): { unet: DenoiseUNet; config: ModelDirConfig } {
-  const config = readModelDirConfig(dir);
-  const { tensors } = readSafetensors(path.join(dir, MODEL_WEIGHTS_FILE));
-  return { unet: DenoiseUNet.fromTorchStateDict(config.unet, tensors, `loadModelDir(${dir})`), config };
+  return unetFromModelFiles(readModelFiles(dir));
 }

@@ -1,17 +1,15 @@
 /**
- * The safetensors format (huggingface/safetensors): an 8-byte little-endian header length, a JSON
- * header `{name: {dtype, shape, data_offsets: [begin, end]}, __metadata__: {string: string}}`, then
- * the raw little-endian tensor bytes. We write F32 only; we read F32, F16, BF16 and F64 as float32.
- * Files we write load with `safetensors.torch.load_file`.
+ * The safetensors format (huggingface/safetensors) as files: reading one (decoded by
+ * safetensors_decode.ts, which holds the format and needs no file system) and writing one. We write
+ * F32 only; we read F32, F16, BF16 and F64 as float32. Files we write load with
+ * `safetensors.torch.load_file`.
  */
 import * as fs from 'fs';
 import { writeFileAtomic } from '../../util/atomic_write';
-import { bfloat16ToFloat, halfToFloat, TorchTensor } from './torch_pth';
+import { decodeSafetensors, type SafetensorsFile } from './safetensors_decode';
+import type { TorchTensor } from './torch_pth';
 
-export interface SafetensorsFile {
-  tensors: Map<string, TorchTensor>;
-  metadata: Record<string, string>;
-}
+export type { SafetensorsFile };
 
 /** Serialises tensors (in the given order) and string metadata. */
 export function encodeSafetensors(tensors: Map<string, TorchTensor>, metadata: Record<string, string> = {}): Buffer[] {
@@ -44,37 +42,5 @@ export function readSafetensors(file: string): SafetensorsFile {
   } catch (error) {
     throw new Error(`${where}: the file must be readable, but reading failed: ${(error as Error).message}`, { cause: error });
   }
-  if (buf.length < 8) throw new Error(`${where}: the file must start with an 8-byte header length, but it has ${buf.length} bytes.`);
-  const headerLength = Number(buf.readBigUInt64LE(0));
-  if (8 + headerLength > buf.length) throw new Error(`${where}: the header must fit in the file (${headerLength} bytes declared, ${buf.length - 8} present); truncated?`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
-  try {
-    header = JSON.parse(buf.toString('utf8', 8, 8 + headerLength));
-  } catch {
-    throw new Error(`${where}: the header must be JSON, but it does not parse (not a safetensors file?).`);
-  }
-  const body = 8 + headerLength;
-  const tensors = new Map<string, TorchTensor>();
-  for (const [name, entry] of Object.entries(header)) {
-    if (name === '__metadata__') continue;
-    const { dtype, shape, data_offsets: [begin, end] } = entry as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    if (body + end > buf.length) throw new Error(`${where}: tensor '${name}' must lie inside the file, but ends at ${body + end} of ${buf.length} bytes (truncated?).`);
-    tensors.set(name, { shape, data: decode(buf.subarray(body + begin, body + end), dtype, `${where}: '${name}'`) });
-  }
-  return { tensors, metadata: (header.__metadata__ as Record<string, string>) ?? {} };
-}
-
-function decode(bytes: Buffer, dtype: string, where: string): Float32Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const read: Record<string, [number, (i: number) => number]> = {
-    F32: [4, (i) => view.getFloat32(4 * i, true)],
-    F64: [8, (i) => view.getFloat64(8 * i, true)],
-    F16: [2, (i) => halfToFloat(view.getUint16(2 * i, true))],
-    BF16: [2, (i) => bfloat16ToFloat(view.getUint16(2 * i, true))],
-  };
-  const r = read[dtype];
-  if (!r) throw new Error(`${where} must be F32, F64, F16 or BF16, but has dtype ${dtype}.`);
-  const out = new Float32Array(bytes.length / r[0]);
-  for (let i = 0; i < out.length; i++) out[i] = r[1](i);
-  return out;
+  return decodeSafetensors(buf, where);
 }

@@ -4,8 +4,11 @@
  * mmcv's form `{state_dict: {...}, meta, optimizer}` with the detector's attribute prefix
  * (`denoise_model.`) on every key. Tensors come back as float32 in PyTorch layout.
  */
+import { bfloat16ToFloat, halfToFloat } from './float16';
 import { ZipReader } from './zip_reader';
 import { StorageRef, TensorRef, unpickle } from './torch_pickle';
+
+export { bfloat16ToFloat, halfToFloat };
 
 export interface TorchTensor {
   shape: number[];
@@ -100,17 +103,4 @@ function decodeStorage(bytes: Buffer, s: StorageRef, where: string): Float32Arra
     }
   }
   return out;
-}
-
-export function halfToFloat(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1, exp = (h >> 10) & 0x1f, frac = h & 0x3ff;
-  if (exp === 0) return sign * 2 ** -14 * (frac / 1024);
-  if (exp === 31) return frac ? NaN : sign * Infinity;
-  return sign * 2 ** (exp - 15) * (1 + frac / 1024);
-}
-
-export function bfloat16ToFloat(b: number): number {
-  const f = new Float32Array(1);
-  new Uint32Array(f.buffer)[0] = b << 16;
-  return f[0];
 }

@@ -91,6 +91,13 @@ test('bad options and bad folders are errors that name them; an unusable pair is
   assert.equal(issues, ['its mask is empty']);
 });
 
+test('recipe cpu-real-128 (stage 2 of the default model) resolves: 128², from the shipped stage 1', () => {
+  const c = resolveTrainConfig(applyOverrides(trainRecipe('cpu-real-128'), [`data.roots=${trainA},${trainB}`, 'data.rootWeights=0.6,0.4']));
+  assert.is(c.imageSize, 128);
+  assert.is(c.initFrom, 'models/cpu-real/stage1');
+  assert.equal(c.lrSchedule.milestones, [1400, 1700]);
+});
+
 test('recipe cpu-real resolves with folders given (comma lists), and asks for them otherwise', () => {
   const c = resolveTrainConfig(applyOverrides(trainRecipe('cpu-real'), [`data.roots=${trainA},${trainB}`, 'data.rootWeights=0.6,0.4', `validation.roots=${dev}`]));
   assert.equal(c.data.roots, [trainA, trainB]);
