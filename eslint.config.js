@@ -3,7 +3,7 @@ const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'notebooks/', '.jupyter/', 'runs/', 'scratch/', 'scratch_*']  },
+  { ignores: ['dist/', 'node_modules/', 'notebooks/', '.jupyter/', 'runs/', 'scratch/', 'scratch_*', 'gpu_bench/']  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

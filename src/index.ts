@@ -4,12 +4,13 @@
  */
 
 // backend
-export { initBackend, activeBackend } from './backend/select_backend';
+export { initBackend, activeBackend, releaseBackend } from './backend/select_backend';
 export type { BackendInfo, BackendOptions, BackendName } from './backend/select_backend';
 export { runOnBackend } from './backend/run_on_backend';
 export { runKernelChecks } from './backend/kernel_checks';
 export { NATIVE_ROUTING, runWithoutNativeKernels } from './backend/native_kernels/register_native_kernels';
 export type { KernelCheckResult } from './backend/kernel_checks';
+export type { WebGpuAdapterReport } from './backend/webgpu_adapter';
 export { REPLACED_KERNELS } from './backend/wasm_kernels/kernel_registry';
 export { BENCH_PROBE_UNET, createProbeUNetParams, probeUNetLoss } from './backend/probe_unet';
 export type { ProbeUNetConfig } from './backend/probe_unet';

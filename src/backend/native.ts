@@ -57,10 +57,10 @@ function tryLoad(pkg: NativePackage): string | null {
   return tf.findBackend('tensorflow') ? null : registryMismatch(pkg);
 }
 
-/** Tries @tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node; stops at the first that registers. */
-export function loadNativeBackend(): NativeLoadResult {
+/** Tries `packages` (default: @tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node); stops at the first that registers. */
+export function loadNativeBackend(packages: readonly NativePackage[] = NATIVE_PACKAGES): NativeLoadResult {
   const skipped: SkippedBackend[] = [];
-  for (const pkg of NATIVE_PACKAGES) {
+  for (const pkg of packages) {
     const reason = tryLoad(pkg);
     if (reason === null) return { loaded: pkg, skipped };
     skipped.push({ candidate: pkg, reason });

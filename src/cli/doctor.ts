@@ -1,10 +1,12 @@
 /**
  * `segrefiner doctor`: versions, the backend chosen and why the others were not, wasm threads and
- * SIMD, and the kernel gradient checks on the active backend against cpu. Exit 1 if a check fails.
+ * SIMD or the WebGPU adapter, and the kernel gradient checks on the active backend against cpu.
+ * Exit 1 if a check fails.
  */
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { BackendInfo, initBackend, parseBackendName } from '../backend/select_backend';
+import type { WebGpuAdapterReport } from '../backend/webgpu_adapter';
 import { KERNEL_CHECK_TOLERANCE, KernelCheckResult, runKernelChecks } from '../backend/kernel_checks';
 import { NATIVE_KERNEL_CALLS } from '../backend/native_kernels/register_native_kernels';
 import { FlagSpecs, formatUsage, parseFlags } from './parse_flags';
@@ -12,7 +14,7 @@ import { UsageError } from './usage_error';
 
 export const DOCTOR_FLAGS: FlagSpecs = {
   json: { type: 'boolean', description: 'print one JSON object instead of text' },
-  backend: { type: 'string', description: 'force tensorflow | wasm | cpu (else SEGREFINER_BACKEND, else auto)' },
+  backend: { type: 'string', description: 'force tensorflow | webgpu | wasm | cpu (else SEGREFINER_BACKEND, else auto)' },
   threads: { type: 'string', description: 'wasm thread count (else SEGREFINER_THREADS, else all cores)' },
   'skip-checks': { type: 'boolean', description: 'do not run the kernel gradient checks' },
 };
@@ -43,6 +45,8 @@ async function collectVersions(): Promise<Record<string, string>> {
     '@tensorflow/tfjs': tf.version.tfjs,
     '@tensorflow/tfjs-core': tf.version_core,
     '@tensorflow/tfjs-backend-wasm': packageVersion('@tensorflow/tfjs-backend-wasm'),
+    '@tensorflow/tfjs-backend-webgpu': packageVersion('@tensorflow/tfjs-backend-webgpu'),
+    'webgpu (Dawn)': packageVersion('webgpu'),
     '@tensorflow/tfjs-node-gpu': packageVersion('@tensorflow/tfjs-node-gpu'),
     '@tensorflow/tfjs-node': packageVersion('@tensorflow/tfjs-node'),
     sharp: sharp.versions.sharp ?? 'unknown',
@@ -60,19 +64,33 @@ export async function buildDoctorReport(flags: { backend?: string; threads?: str
   return { versions: await collectVersions(), backend, checks, nativeCalls: structuredClone(NATIVE_KERNEL_CALLS), passed: (checks?.length ?? 0) - failed, failed };
 }
 
+const mib = (bytes: number) => bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+
+function describeAdapter(a: WebGpuAdapterReport): string[] {
+  const name = [a.device, a.description].filter((x) => x !== '').join(', ');
+  const l = a.limits;
+  return [
+    `adapter: ${name || '(no name)'}; vendor ${a.vendor || '(not reported)'}, architecture ${a.architecture || '(not reported)'}`,
+    `  Dawn ${a.route}, feature level ${a.featureLevel}, ${a.software ? 'software (CPU) adapter: for correctness, not speed' : 'hardware adapter'}`,
+    `  limits: buffer ${mib(l.maxBufferSize)}, storage binding ${mib(l.maxStorageBufferBindingSize)}, ${l.maxStorageBuffersPerShaderStage} storage buffers/stage, ` +
+      `workgroup storage ${l.maxComputeWorkgroupStorageSize} B, ${l.maxComputeInvocationsPerWorkgroup} invocations/workgroup`,
+  ];
+}
+
 function describeBackend(b: BackendInfo): string[] {
   const threads = b.threads === null ? '' : `, ${b.threads} thread${b.threads === 1 ? '' : 's'}, SIMD ${b.simd ? 'yes' : 'no'}`;
   const lines = [`backend: ${b.name} (${b.package}), chosen by ${b.chosenBy}${threads}`];
   const n = b.nativeKernels;
   if (n) lines.push(n.active ? `native kernels: active (oneDNN ${n.onednn}, ${n.threads} OpenMP thread${n.threads === 1 ? '' : 's'}): Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, BatchMatMul; GroupNorm(+SiLU) and AdamW`
     : `native kernels: not active, ${n.reason} (native/README.md)`);
+  if (b.adapter) lines.push(...describeAdapter(b.adapter));
   if (b.skipped.length) lines.push('not taken:', ...b.skipped.map((s) => `  ${s.candidate}: ${s.reason}`));
-  if (b.name !== 'tensorflow') lines.push('  (for an NVIDIA GPU install @tensorflow/tfjs-node-gpu@4.22.0; see environment.md)');
+  if (b.name !== 'tensorflow' && !(b.adapter && !b.adapter.software)) lines.push('  (for a GPU: webgpu with the GPU\'s Vulkan driver; see environment.md, "GPU")');
   return lines;
 }
 
 export function formatDoctorReport(r: DoctorReport): string {
-  const lines = Object.entries(r.versions).map(([k, v]) => `${k.padEnd(30)} ${v}`);
+  const lines = Object.entries(r.versions).map(([k, v]) => `${k.padEnd(32)} ${v}`);
   lines.push('', ...describeBackend(r.backend));
   if (r.checks) {
     lines.push('', `kernel checks on ${r.backend.name} against cpu (pass: relative error ≤ ${KERNEL_CHECK_TOLERANCE}):`);

@@ -5,6 +5,7 @@
  * stopped by SIGINT/SIGTERM (train).
  */
 import { ABLATE_FLAGS, runAblate } from './ablate';
+import { releaseBackend } from '../backend/select_backend';
 import { CLUSTER_FLAGS, runCluster } from './cluster';
 import { COARSEN_FLAGS, runCoarsen } from './coarsen';
 import { CONVERT_FLAGS, runConvert } from './convert';
@@ -65,6 +66,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     console.error(`segrefiner ${command}: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
+  } finally {
+    releaseBackend(); // a live WebGPU device may keep the process from exiting
   }
 }
 

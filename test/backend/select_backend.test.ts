@@ -11,8 +11,9 @@ test.before(async () => {
 
 test('backend names are parsed strictly', () => {
   assert.is(parseBackendName('wasm', 'x'), 'wasm');
-  assert.throws(() => parseBackendName('webgpu', 'SEGREFINER_BACKEND'),
-    /SEGREFINER_BACKEND: backend must be one of tensorflow, wasm, cpu, but got 'webgpu'/);
+  assert.is(parseBackendName('webgpu', 'x'), 'webgpu');
+  assert.throws(() => parseBackendName('webgl', 'SEGREFINER_BACKEND'),
+    /SEGREFINER_BACKEND: backend must be one of tensorflow, webgpu, wasm, cpu, but got 'webgl'/);
 });
 
 test('initBackend is idempotent and refuses to switch backend mid-process', async () => {

@@ -44,7 +44,7 @@ test('forcing a backend that is not installed says what to do', () => {
 test('a bad SEGREFINER_BACKEND value is rejected', () => {
   const r = cli(['doctor', '--skip-checks'], { SEGREFINER_BACKEND: 'gpu' });
   assert.is(r.code, 1);
-  assert.match(r.stderr, "SEGREFINER_BACKEND: backend must be one of tensorflow, wasm, cpu, but got 'gpu'");
+  assert.match(r.stderr, "SEGREFINER_BACKEND: backend must be one of tensorflow, webgpu, wasm, cpu, but got 'gpu'");
 });
 
 test('doctor --json reports versions, the backend and passing kernel checks', () => {

@@ -1,5 +1,5 @@
 /**
- * Registering a wasm kernel written with tf ops. Calling ops inside a kernel is legal: the engine
+ * Registering a kernel written with tf ops (wasm's training kernels; webgpu's filter gradient). Calling ops inside a kernel is legal: the engine
  * does not record them on the gradient tape (kernelDepth > 0) and accepts a returned Tensor as the
  * kernel's output. Every kernel body runs in `tf.tidy`, so only its output survives.
  */
@@ -9,11 +9,11 @@ import * as tf from '@tensorflow/tfjs';
 export type TensorKernel<A> = (inputs: Record<string, tf.Tensor>, attrs: A) => tf.Tensor;
 
 /** The kernel inputs the engine passes are Tensors; anything else would be an engine change. */
-function asTensors(inputs: tf.NamedTensorInfoMap, kernelName: string): Record<string, tf.Tensor> {
+function asTensors(inputs: tf.NamedTensorInfoMap, kernelName: string, backendName: string): Record<string, tf.Tensor> {
   const out: Record<string, tf.Tensor> = {};
   for (const [name, info] of Object.entries(inputs)) {
     if (!(info instanceof tf.Tensor)) {
-      throw new Error(`${kernelName} (wasm): input '${name}' must be a tf.Tensor, but got a bare TensorInfo.`);
+      throw new Error(`${kernelName} (${backendName}): input '${name}' must be a tf.Tensor, but got a bare TensorInfo.`);
     }
     out[name] = info;
   }
@@ -36,6 +36,6 @@ export function registerTensorKernel<A>(kernelName: string, backendName: string,
     backendName,
     setupFunc: original?.setupFunc,
     kernelFunc: ({ inputs, attrs }) =>
-      tf.tidy(() => body(asTensors(inputs, kernelName), attrs as unknown as A)) as unknown as tf.TensorInfo,
+      tf.tidy(() => body(asTensors(inputs, kernelName, backendName), attrs as unknown as A)) as unknown as tf.TensorInfo,
   });
 }

@@ -1,7 +1,7 @@
 /**
  * `paper-lr`: LR-SegRefiner as configs/segrefiner/segrefiner_lr.py trains it (method.md §3.3): the
  * paper network at 256², AdamW lr 4e-4 (betas 0.9/0.999, wd 0), 120k iterations, ×0.5 at 80k and
- * 100k, batch 8 (1 per GPU × 8 GPUs), no warm-up, no clipping. A GPU job (tfjs-node-gpu).
+ * 100k, batch 8 (1 per GPU × 8 GPUs), no warm-up, no clipping. A GPU job (the webgpu backend).
  * The defaults of TrainConfig are this recipe; only bookkeeping differs.
  */
 export const PAPER_LR_RECIPE = {
