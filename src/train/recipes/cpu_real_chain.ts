@@ -1,5 +1,5 @@
 /**
- * `cpu-real-chain`: a third stage for the default model (models/cpu-real) that teaches the later
+ * `cpu-real-chain`: the third stage of the default model (models/cpu-real). It teaches the later
  * reverse steps to correct the network's own prediction (TrainConfig.ownPredictionRate):
  *   npx segrefiner train --config cpu-real-chain \
  *     --set data.roots=../shared/data/train/ecssd,../shared/data/train/davis2016 --set data.rootWeights=0.6,0.4 \
@@ -16,7 +16,8 @@ export const CPU_REAL_CHAIN_RECIPE = {
   // given the network's earlier prediction where training gave it the ground truth, and trusts it.
   // Half of the samples with t < T−1 take their fine-state pixels from the network's own prediction.
   ownPredictionRate: 0.5,
-  initFrom: 'models/cpu-real',
+  // stage 2's weights; the run started from models/cpu-real, where they lay before this stage shipped
+  initFrom: 'models/cpu-real/stage2',
   // fine-tuning a trained model: half of stage 2's peak rate, decayed after ~1.5 h of one core
   optimizer: { lr: 1e-4 },
   lrSchedule: { milestones: [1500, 2100], gamma: 0.5, warmupSteps: 50 },

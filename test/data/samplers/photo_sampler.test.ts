@@ -98,6 +98,13 @@ test('recipe cpu-real-128 (stage 2 of the default model) resolves: 128², from t
   assert.equal(c.lrSchedule.milestones, [1400, 1700]);
 });
 
+test('recipe cpu-real-chain (stage 3 of the default model) resolves: 128², from the shipped stage 2, own predictions on', () => {
+  const c = resolveTrainConfig(applyOverrides(trainRecipe('cpu-real-chain'), [`data.roots=${trainA},${trainB}`, 'data.rootWeights=0.6,0.4']));
+  assert.is(c.imageSize, 128);
+  assert.is(c.initFrom, 'models/cpu-real/stage2');
+  assert.is(c.ownPredictionRate, 0.5);
+});
+
 test('recipe cpu-real resolves with folders given (comma lists), and asks for them otherwise', () => {
   const c = resolveTrainConfig(applyOverrides(trainRecipe('cpu-real'), [`data.roots=${trainA},${trainB}`, 'data.rootWeights=0.6,0.4', `validation.roots=${dev}`]));
   assert.equal(c.data.roots, [trainA, trainB]);
