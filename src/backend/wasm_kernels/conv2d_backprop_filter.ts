@@ -16,6 +16,15 @@ export interface Conv2DBackpropFilterAttrs {
   filterShape: [number, number, number, number];
 }
 
+/** The forward convolution's geometry for a filter gradient; only NHWC is supported (`backend` names the caller in the error). */
+export function filterGradConvInfo(x: tf.Tensor4D, attrs: Conv2DBackpropFilterAttrs, backend: string): tf.backend_util.Conv2DInfo {
+  if (attrs.dataFormat !== 'NHWC') {
+    throw new Error(`Conv2DBackpropFilter (${backend}): dataFormat must be 'NHWC', but got '${attrs.dataFormat}'.`);
+  }
+  return tf.backend_util.computeConv2DInfo(x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad,
+    attrs.dimRoundingMode, false, 'channelsLast');
+}
+
 /**
  * dW for conv2d(x, w) given dy.
  * @param x  forward input, [N, H, W, Cin]
@@ -23,11 +32,7 @@ export interface Conv2DBackpropFilterAttrs {
  * @returns dW, attrs.filterShape = [K_h, K_w, Cin, Cout]
  */
 export function conv2dBackpropFilterViaConv(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Conv2DBackpropFilterAttrs): tf.Tensor4D {
-  if (attrs.dataFormat !== 'NHWC') {
-    throw new Error(`Conv2DBackpropFilter (wasm): dataFormat must be 'NHWC', but got '${attrs.dataFormat}'.`);
-  }
-  const info = tf.backend_util.computeConv2DInfo(x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad,
-    attrs.dimRoundingMode, false, 'channelsLast');
+  const info = filterGradConvInfo(x, attrs, 'wasm');
   const { top, bottom, left, right } = info.padInfo;
   const [kh, kw, cin, cout] = attrs.filterShape;
   if (kh === 1 && kw === 1 && info.strideHeight === 1 && info.strideWidth === 1 && top + bottom + left + right === 0) {

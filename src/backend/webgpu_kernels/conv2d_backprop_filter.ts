@@ -7,7 +7,7 @@
  * one strided slice and one tiled, transposed matMul; the k_h·k_w results are stacked.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Conv2DBackpropFilterAttrs } from '../wasm_kernels/conv2d_backprop_filter';
+import { Conv2DBackpropFilterAttrs, filterGradConvInfo } from '../wasm_kernels/conv2d_backprop_filter';
 
 /**
  * dW for conv2d(x, w) given dy.
@@ -16,11 +16,7 @@ import type { Conv2DBackpropFilterAttrs } from '../wasm_kernels/conv2d_backprop_
  * @returns dW, attrs.filterShape = [K_h, K_w, Cin, Cout]
  */
 export function conv2dBackpropFilterPerTap(x: tf.Tensor4D, dy: tf.Tensor4D, attrs: Conv2DBackpropFilterAttrs): tf.Tensor4D {
-  if (attrs.dataFormat !== 'NHWC') {
-    throw new Error(`Conv2DBackpropFilter (webgpu): dataFormat must be 'NHWC', but got '${attrs.dataFormat}'.`);
-  }
-  const info = tf.backend_util.computeConv2DInfo(x.shape, attrs.filterShape, attrs.strides, 1, attrs.pad,
-    attrs.dimRoundingMode, false, 'channelsLast');
+  const info = filterGradConvInfo(x, attrs, 'webgpu');
   const { top, bottom, left, right } = info.padInfo;
   const [kh, kw, cin, cout] = attrs.filterShape;
   const [n, outH, outW] = [info.batchSize, info.outHeight, info.outWidth];
